@@ -1,0 +1,56 @@
+# leadscore — run `make help` for the list of targets.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export MLFLOW_DISABLE_TELEMETRY := true
+export PYTHONHASHSEED := 0
+
+.DEFAULT_GOAL := help
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+## help: list every target
+help:
+	@grep -E '^## ' $(MAKEFILE_LIST) | sed -e 's/^## /  make /' -e 's/: /\t/' | expand -t 26
+
+## install: create .venv and install leadscore with its test extras
+install: $(STAMP)
+
+## demo: sample CRM → train → predict the open contacts → tier table
+demo: $(STAMP)
+	$(BIN)/leadscore sample-data --out data/raw
+	$(BIN)/leadscore train data/raw/contacts.csv --activities data/raw/activities.csv
+	$(BIN)/leadscore predict data/raw/contacts.csv --activities data/raw/activities.csv \
+		--as-of 2026-07-01 --out data/processed/predictions.csv
+
+## test: the whole test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## lint: ruff check and format check
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+## format: apply ruff formatting and safe fixes
+format: $(STAMP)
+	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests
+
+## mlflow-ui: open the MLflow UI on the local store (http://127.0.0.1:5000)
+mlflow-ui: $(STAMP)
+	$(BIN)/mlflow ui --backend-store-uri $${MLFLOW_TRACKING_URI:-sqlite:///mlflow.db} --host 127.0.0.1 --port 5000
+
+## clean: remove generated data, models, reports and the local MLflow store
+clean:
+	rm -rf data/raw/*.csv data/raw/*.parquet data/interim/* data/processed/* models/leadscore reports/* mlflow.db mlartifacts
+
+.PHONY: help install demo test lint format mlflow-ui clean

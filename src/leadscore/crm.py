@@ -1,0 +1,186 @@
+"""Loading a CRM export (contacts and an optional activity log) into canonical frames.
+
+The contacts frame comes back with canonical column names for its roles — ``contact_id``,
+``created_at``, ``closed_at``, ``status`` (``open`` / ``won`` / ``lost``) — and every other
+column unchanged as an attribute. An attribute that already bears a canonical name without
+having that role is renamed with the suffix ``_attr``. The activity log comes back as
+``contact_id``, ``occurred_at``, ``activity_type``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from leadscore.config import Config
+from leadscore.errors import InputError
+from leadscore.io import (
+    check_ids,
+    parse_dates,
+    read_table,
+    require_columns,
+    require_rows,
+    row_number,
+)
+
+ID, CREATED, CLOSED, STATUS = "contact_id", "created_at", "closed_at", "status"
+OCCURRED, TYPE = "occurred_at", "activity_type"
+CANONICAL = (ID, CREATED, CLOSED, STATUS)
+
+
+@dataclass
+class CRM:
+    """A validated CRM export."""
+
+    contacts: pd.DataFrame
+    activities: pd.DataFrame | None
+    contacts_path: str
+    activities_path: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def export_end(self) -> pd.Timestamp:
+        """The latest time seen anywhere in the export (its 'as exported' moment)."""
+        times = [self.contacts[c].max() for c in (CREATED, CLOSED) if c in self.contacts]
+        if self.activities is not None and len(self.activities):
+            times.append(self.activities[OCCURRED].max())
+        times = [t for t in times if pd.notna(t)]
+        if not times:
+            raise InputError("no dates to place the export in time", file=self.contacts_path)
+        return max(times)
+
+
+def _status(frame: pd.DataFrame, cfg: Config, path: str) -> pd.Series:
+    col = cfg.contacts.outcome
+    raw = frame[col]
+    text = raw.astype("string").str.strip().str.casefold()
+    won = {str(v).strip().casefold() for v in cfg.contacts.won}
+    lost = {str(v).strip().casefold() for v in cfg.contacts.lost}
+    open_ = {str(v).strip().casefold() for v in cfg.contacts.open} | {""}
+    status = pd.Series("open", index=frame.index, dtype=object)
+    status[text.isin(won).fillna(False).to_numpy()] = "won"
+    status[text.isin(lost).fillna(False).to_numpy()] = "lost"
+    known = text.isna() | text.isin(won | lost | open_).fillna(False)
+    if not known.all():
+        pos = int(np.flatnonzero(~known.to_numpy())[0])
+        raise InputError(
+            f"outcome {raw.iloc[pos]!r} is not one of won={cfg.contacts.won}, "
+            f"lost={cfg.contacts.lost} or blank/open={cfg.contacts.open}; map it in the config",
+            file=path,
+            column=col,
+            row=row_number(pos, path),
+        )
+    return status
+
+
+def load_contacts(path: str | Path, cfg: Config, *, require_outcome: bool) -> pd.DataFrame:
+    """Read and validate the contacts table; return it with canonical role columns.
+
+    Raises:
+        InputError: a required column is missing, an id is empty or duplicated, a date is
+            unreadable, or an outcome value is unknown.
+    """
+    path = str(path)
+    c = cfg.contacts
+    frame = read_table(path, missing_values=cfg.features.missing_values)
+    required = [c.id] + ([c.created_at] if c.created_at else [])
+    if require_outcome:
+        required.append(c.outcome)
+    require_columns(frame, required, path)
+    require_rows(frame, path)
+    check_ids(frame, c.id, path)
+
+    out = frame.copy()
+    roles = {c.id: ID}
+    if c.created_at:
+        out[c.created_at] = parse_dates(frame, c.created_at, path, required=True)
+        roles[c.created_at] = CREATED
+    if c.outcome in frame.columns:
+        out[c.outcome] = _status(frame, cfg, path)
+        roles[c.outcome] = STATUS
+    if c.closed_at and c.closed_at in frame.columns:
+        out[c.closed_at] = parse_dates(frame, c.closed_at, path)
+        roles[c.closed_at] = CLOSED
+    clashes = {col: f"{col}_attr" for col in out.columns if col in CANONICAL and col not in roles}
+    out = out.rename(columns={**clashes, **roles})
+    out[ID] = out[ID].astype(str).str.strip()
+    if STATUS not in out:
+        out[STATUS] = "open"
+    if CLOSED in out and CREATED in out:
+        before = out[CLOSED].notna() & (out[CLOSED] < out[CREATED])
+        if before.any():
+            pos = int(np.flatnonzero(before.to_numpy())[0])
+            raise InputError(
+                "closed before it was created",
+                file=path,
+                column=c.closed_at,
+                row=row_number(pos, path),
+            )
+    if require_outcome and CLOSED not in out and (out[STATUS] == "won").any() and CREATED in out:
+        raise InputError(
+            "the contacts have dates but no close date: map [contacts] closed_at in the config",
+            file=path,
+            column=c.closed_at or "closed_at",
+        )
+    return out
+
+
+def load_activities(
+    path: str | Path, cfg: Config, contact_ids: pd.Series
+) -> tuple[pd.DataFrame, list[str]]:
+    """Read and validate the activity log; return it canonical, plus notes for the user.
+
+    Activities of contacts absent from the contacts table cannot be used; they are counted
+    and reported, never dropped silently.
+    """
+    path = str(path)
+    a = cfg.activities
+    frame = read_table(path, missing_values=cfg.features.missing_values)
+    require_columns(frame, [a.contact_id, a.occurred_at, a.activity_type], path)
+    notes: list[str] = []
+    out = pd.DataFrame(
+        {
+            ID: frame[a.contact_id].astype(str).str.strip(),
+            OCCURRED: parse_dates(frame, a.occurred_at, path, required=True),
+            TYPE: frame[a.activity_type].astype("string").str.strip().str.casefold(),
+        }
+    )
+    empty_type = out[TYPE].isna() | (out[TYPE] == "")
+    if empty_type.any():
+        pos = int(np.flatnonzero(empty_type.to_numpy())[0])
+        raise InputError(
+            "activity type is empty", file=path, column=a.activity_type, row=row_number(pos, path)
+        )
+    known = out[ID].isin(set(contact_ids))
+    if not known.all():
+        notes.append(
+            f"{path}: {int((~known).sum()):,} of {len(out):,} activities belong to contacts "
+            "not in the contacts file and were not used"
+        )
+        out = out[known.to_numpy()]
+    out[TYPE] = out[TYPE].astype(str)
+    return out.reset_index(drop=True), notes
+
+
+def load_crm(
+    contacts_path: str | Path,
+    activities_path: str | Path | None,
+    cfg: Config,
+    *,
+    require_outcome: bool,
+) -> CRM:
+    """Read, validate and canonicalise a CRM export."""
+    contacts = load_contacts(contacts_path, cfg, require_outcome=require_outcome)
+    activities, notes = None, []
+    if activities_path is not None:
+        activities, notes = load_activities(activities_path, cfg, contacts[ID])
+    return CRM(
+        contacts=contacts,
+        activities=activities,
+        contacts_path=str(contacts_path),
+        activities_path=str(activities_path) if activities_path else None,
+        notes=notes,
+    )

@@ -1,0 +1,1 @@
+"""Point-in-time features: behavioral (activity log) and firmographic (contact rows)."""

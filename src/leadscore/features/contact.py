@@ -1,0 +1,260 @@
+"""Firmographic and demographic features of a contact row, as a scikit-learn transformer.
+
+``ContactFeatures`` takes the raw per-contact rows (attribute columns as exported, plus the
+behavioral aggregates and the ``as_of`` time) and returns model-ready columns. ``fit`` decides,
+from the values and never from column names, what each column is:
+
+- numbers (also numbers written as text, with thousands separators or currency signs);
+- dates, turned into days before ``as_of`` (a date after ``as_of`` becomes missing);
+- job-title-like free text, parsed into seniority, decision-maker and function;
+- categories: the most frequent levels are kept; rarer ones become ``(other)``, blanks
+  ``(missing)`` (missingness is a signal) and levels never seen in training ``(unseen)``;
+- excluded: identifiers (mostly unique text), e-mail addresses, phone numbers, and anything
+  the config says to ignore. Every exclusion is recorded in ``excluded_`` with its reason.
+
+Columns named by a role in the config also get derived bands (company size, revenue).
+Columns that appear only at prediction time are ignored; ``unexpected_columns`` names them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from leadscore.features import titles
+
+RESERVED = ("contact_id", "status", "closed_at", "as_of", "label")
+CREATED, AS_OF = "created_at", "as_of"
+MISSING, OTHER, UNSEEN = "(missing)", "(other)", "(unseen)"
+
+SIZE_BANDS = (10, 50, 200, 1_000, 5_000)
+SIZE_LABELS = ("1–10", "11–50", "51–200", "201–1,000", "1,001–5,000", "5,001+")
+REVENUE_BANDS = (1e6, 1e7, 5e7, 2.5e8, 1e9)
+REVENUE_LABELS = ("< 1M", "1M–10M", "10M–50M", "50M–250M", "250M–1B", "1B+")
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+_PHONE = re.compile(r"^\+?[\d\s().\-]{7,20}$")
+_NAME = re.compile(r"^[A-Z][a-z]+(?:[-' ][A-Z][a-z]+){0,2}$")
+_NUMBER_JUNK = re.compile(r"[\s$€£¥%]|(?<=\d),(?=\d{3}\b)")
+
+
+def to_number(values: pd.Series) -> pd.Series:
+    """Numbers from numbers or text ("1,200", "$5,000", " 42 "); anything else is NaN."""
+    if pd.api.types.is_bool_dtype(values):
+        return values.astype(float)
+    if pd.api.types.is_numeric_dtype(values):
+        out = values.astype(float)
+    else:
+        text = values.astype("string").str.replace(_NUMBER_JUNK, "", regex=True)
+        out = pd.to_numeric(text, errors="coerce").astype(float)
+    return out.replace([np.inf, -np.inf], np.nan)
+
+
+def _share(mask: pd.Series) -> float:
+    return float(mask.mean()) if len(mask) else 0.0
+
+
+def _band(values: pd.Series, edges: tuple[float, ...], labels: tuple[str, ...]) -> pd.Series:
+    idx = np.searchsorted(np.asarray(edges), values.to_numpy(dtype=float), side="left")
+    out = pd.Series(np.asarray(labels, dtype=object)[np.clip(idx, 0, len(labels) - 1)])
+    out.index = values.index
+    return out.where(values.notna(), MISSING)
+
+
+class ContactFeatures(TransformerMixin, BaseEstimator):
+    """Raw contact rows in, model-ready features out (DataFrame in, DataFrame out).
+
+    Args:
+        ignore: columns never used.
+        categorical: columns forced to be categories.
+        numeric: columns forced to be numbers.
+        company_size: column holding the number of employees (gets size bands).
+        revenue: column holding annual revenue (gets revenue bands).
+        job_title: column holding job titles (parsed even if it does not look like titles).
+        max_categories: at most this many levels are kept per category.
+        min_category_count: levels seen fewer times in training become ``(other)``.
+    """
+
+    def __init__(
+        self,
+        ignore: tuple[str, ...] = (),
+        categorical: tuple[str, ...] = (),
+        numeric: tuple[str, ...] = (),
+        company_size: str | None = None,
+        revenue: str | None = None,
+        job_title: str | None = None,
+        max_categories: int = 30,
+        min_category_count: int = 20,
+    ) -> None:
+        self.ignore = ignore
+        self.categorical = categorical
+        self.numeric = numeric
+        self.company_size = company_size
+        self.revenue = revenue
+        self.job_title = job_title
+        self.max_categories = max_categories
+        self.min_category_count = min_category_count
+
+    # -- fit -----------------------------------------------------------------------------
+    def _kind(self, name: str, values: pd.Series) -> str:
+        if name in self.numeric:
+            return "numeric"
+        if name in self.categorical:
+            return "categorical"
+        if name == self.job_title:
+            return "title"
+        if pd.api.types.is_datetime64_any_dtype(values):
+            return "date"
+        if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
+            return "numeric"
+        present = values.dropna().astype(str).str.strip()
+        present = present[present != ""]
+        if len(present) == 0:
+            return "excluded:empty in training"
+        sample = present.sample(min(len(present), 5000), random_state=0)
+        if _share(to_number(sample).notna()) >= 0.95:
+            return "numeric"
+        if _share(sample.str.match(_EMAIL)) >= 0.5:
+            return "excluded:e-mail addresses (personal data)"
+        if _share(sample.str.match(_PHONE) & sample.str.contains(r"\d{3}")) >= 0.5:
+            return "excluded:phone numbers (personal data)"
+        if (
+            _share(pd.to_datetime(sample, errors="coerce", format="ISO8601").notna()) >= 0.95
+            and AS_OF in self._columns_seen
+        ):
+            return "date_text"
+        n_unique = present.nunique()
+        if titles.looks_like_titles(present) and n_unique > 10:
+            return "title"
+        if n_unique > 50 and _share(sample.str.match(_NAME)) >= 0.8:
+            return "excluded:looks like names of people or companies (personal data)"
+        if n_unique > 50 and n_unique / len(present) > 0.5:
+            return "excluded:identifier-like (mostly unique text)"
+        return "categorical"
+
+    def fit(self, X: pd.DataFrame, y: object = None) -> ContactFeatures:
+        """Learn each column's kind and each category's kept levels."""
+        self._columns_seen = set(X.columns)
+        self.input_columns_ = [str(c) for c in X.columns]
+        self.plan_: dict[str, str] = {}
+        self.excluded_: dict[str, str] = {}
+        self.levels_: dict[str, dict[str, str]] = {}
+        self.rare_hashes_: dict[str, np.ndarray] = {}
+        for name in self.input_columns_:
+            if name in RESERVED:
+                continue
+            if name in self.ignore:
+                self.excluded_[name] = "ignored by config"
+                continue
+            if name == CREATED:
+                kind = "date" if AS_OF in X.columns else "excluded:no as_of time to compare with"
+            else:
+                kind = self._kind(name, X[name])
+            if kind in ("date", "date_text") and AS_OF not in X.columns:
+                kind = "excluded:no as_of time to compare with"
+            if kind.startswith("excluded:"):
+                self.excluded_[name] = kind.split(":", 1)[1]
+                continue
+            self.plan_[name] = kind
+            if kind == "categorical":
+                self.levels_[name], self.rare_hashes_[name] = self._learn_levels(X[name])
+        del self._columns_seen
+        out = self._transform(X.head(0))
+        self.feature_names_out_ = list(out.columns)
+        self.categorical_columns_ = [c for c in out.columns if out[c].dtype == object]
+        self.numeric_columns_ = [c for c in out.columns if c not in self.categorical_columns_]
+        return self
+
+    def _learn_levels(self, values: pd.Series) -> tuple[dict[str, str], np.ndarray]:
+        """Kept levels (key -> display spelling) and hashes of the rare ones.
+
+        Rare levels are kept only as hashes, so the fitted model holds no raw rare values
+        (which are often names or other personal data) yet can tell rare from unseen.
+        """
+        text = values.dropna().astype(str).str.strip()
+        text = text[text != ""]
+        keys = text.str.casefold()
+        counts = keys.value_counts()
+        kept = counts[counts >= self.min_category_count].head(self.max_categories)
+        rare = counts.index.difference(kept.index)
+        top = text[keys.isin(kept.index)]
+        spelled = top.groupby(keys[top.index]).agg(lambda s: s.value_counts().index[0])
+        levels = {str(k): str(spelled[k]) for k in kept.index}
+        return levels, np.unique(pd.util.hash_array(np.asarray(rare, dtype=object)))
+
+    # -- transform -----------------------------------------------------------------------
+    def _categories(self, name: str, values: pd.Series) -> pd.Series:
+        levels = self.levels_[name]
+        text = values.astype("string").str.strip()
+        keys = text.str.casefold()
+        out = keys.map(levels).astype(object)
+        seen_rare = keys.notna() & (keys != "") & out.isna()
+        if seen_rare.any():
+            hashed = pd.util.hash_array(keys[seen_rare].to_numpy(dtype=object))
+            rare = np.isin(hashed, self.rare_hashes_[name])
+            out[seen_rare.to_numpy()] = np.where(rare, OTHER, UNSEEN)
+        out[(keys.isna() | (keys == "")).to_numpy()] = MISSING
+        return out
+
+    def _days_before(self, dates: pd.Series, as_of: pd.Series) -> np.ndarray:
+        days = (as_of - dates).dt.total_seconds().to_numpy() / 86_400.0
+        days[days < 0] = np.nan  # a date after as_of is not known yet
+        return days
+
+    def _transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        cols: dict[str, object] = {}
+        categorical: set[str] = set()
+        as_of = pd.to_datetime(X[AS_OF]) if AS_OF in X.columns else None
+        for name, kind in self.plan_.items():
+            values = X[name] if name in X.columns else pd.Series(np.nan, index=X.index)
+            if kind == "numeric":
+                num = to_number(values)
+                cols[name] = num.to_numpy()
+                if name == self.company_size:
+                    cols[f"{name}__band"] = _band(num, SIZE_BANDS, SIZE_LABELS).to_numpy()
+                    categorical.add(f"{name}__band")
+                if name == self.revenue:
+                    cols[f"{name}__band"] = _band(num, REVENUE_BANDS, REVENUE_LABELS).to_numpy()
+                    categorical.add(f"{name}__band")
+            elif kind in ("date", "date_text"):
+                dates = pd.to_datetime(values, errors="coerce", format="ISO8601")
+                if getattr(dates.dt, "tz", None) is not None:
+                    dates = dates.dt.tz_convert("UTC").dt.tz_localize(None)
+                label = "days_since_created" if name == CREATED else f"days_since__{name}"
+                cols[label] = self._days_before(dates, as_of)
+            elif kind == "title":
+                level = titles.seniority(values)
+                cols[f"{name}__seniority"] = level.to_numpy(dtype=object)
+                cols[f"{name}__function"] = titles.function(values).to_numpy(dtype=object)
+                categorical.update((f"{name}__seniority", f"{name}__function"))
+                cols[f"{name}__decision_maker"] = titles.decision_maker(level)
+            else:
+                cols[name] = self._categories(name, values).to_numpy(dtype=object)
+                categorical.add(name)
+        frame = pd.DataFrame(
+            {
+                c: pd.Series(v, index=X.index, dtype=object if c in categorical else float)
+                for c, v in cols.items()
+            },
+            index=X.index,
+        )
+        return frame
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Model-ready features for raw rows; columns missing from ``X`` become missing."""
+        check_is_fitted(self, "plan_")
+        return self._transform(X)[self.feature_names_out_]
+
+    def unexpected_columns(self, X: pd.DataFrame) -> list[str]:
+        """Columns of ``X`` the fitted transformer has never seen (they are ignored)."""
+        check_is_fitted(self, "plan_")
+        known = set(self.input_columns_) | set(RESERVED)
+        return [c for c in X.columns if c not in known]
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        check_is_fitted(self, "plan_")
+        return np.asarray(self.feature_names_out_, dtype=object)

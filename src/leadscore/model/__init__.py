@@ -1,0 +1,1 @@
+"""Model building, calibration, training, metrics and tiers (pure, no I/O)."""

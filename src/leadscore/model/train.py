@@ -1,0 +1,202 @@
+"""Training: examples → time-ordered split → fitted, calibrated model and its held-out metrics.
+
+Pure: takes a loaded ``CRM`` and a ``Config``, returns a ``TrainResult``; it reads and writes
+nothing. Both classifiers are trained on the same rows and evaluated on the same held-out
+rows; the one named in the config is kept, the other is reported as the baseline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from leadscore.config import Config
+from leadscore.crm import CRM
+from leadscore.errors import ConfigError, NotEnoughDataError
+from leadscore.features.activity import learn_activity_spec
+from leadscore.features.contact import ContactFeatures
+from leadscore.features.snapshots import assemble_rows, build_examples, snapshot_dates
+from leadscore.model.calibration import calibrate, choose_method
+from leadscore.model.estimators import BUILDERS
+from leadscore.model.metrics import summarize
+from leadscore.model.scorer import LeadScorer
+from leadscore.model.split import Split, time_split
+from leadscore.model.tiers import assign_tiers, derive_thresholds, tier_table
+
+MIN_FIT_POSITIVES = 20
+MIN_EVAL_POSITIVES = 5
+
+
+@dataclass
+class TrainResult:
+    """What training produced and measured."""
+
+    scorer: LeadScorer
+    metrics: dict[str, float]
+    baseline_metrics: dict[str, float]
+    baseline_name: str
+    split: Split
+    calibration: str
+    data: dict[str, Any]
+    tier_table: pd.DataFrame
+    holdout: pd.DataFrame = field(repr=False)  # y, probability, baseline probability per test row
+
+
+def feature_transformer(cfg: Config) -> ContactFeatures:
+    """The unfitted ContactFeatures set up from the config."""
+    f, r = cfg.features, cfg.roles
+    return ContactFeatures(
+        ignore=tuple(f.ignore) + tuple(c for c in (cfg.contacts.outcome,) if c),
+        categorical=tuple(f.categorical),
+        numeric=tuple(f.numeric),
+        company_size=r.company_size,
+        revenue=r.revenue,
+        job_title=r.job_title,
+        max_categories=f.max_categories,
+        min_category_count=f.min_category_count,
+    )
+
+
+def snapshot_examples(crm: CRM, cfg: Config) -> tuple[pd.DataFrame, list[pd.Timestamp]]:
+    """Point-in-time training examples of a contacts (+ activities) export."""
+    if "created_at" not in crm.contacts:
+        raise ConfigError(
+            "training from snapshots needs a created date: map [contacts] created_at",
+            file=cfg.source,
+        )
+    t = cfg.training
+    dates = snapshot_dates(crm.contacts, crm.export_end, t.horizon_days, t.snapshot_every_days)
+    if len(dates) < 2:
+        raise NotEnoughDataError(
+            f"the export spans too little time for {t.horizon_days}-day labels: it needs at "
+            f"least {t.horizon_days + 2 * t.snapshot_every_days} days of history, from the "
+            "first created contact to the last date in the export",
+            file=crm.contacts_path,
+        )
+    examples = build_examples(crm.contacts, dates, t.horizon_days)
+    if len(examples) > t.max_rows:
+        examples = examples.sample(n=t.max_rows, random_state=t.seed).sort_index()
+    return examples.reset_index(drop=True), dates
+
+
+def _check_counts(y: np.ndarray, split: Split, path: str) -> None:
+    parts = {"fit": split.fit, "calibration": split.calibration, "test": split.test}
+    need = {"fit": MIN_FIT_POSITIVES, "calibration": MIN_EVAL_POSITIVES, "test": MIN_EVAL_POSITIVES}
+    for name, idx in parts.items():
+        pos = int(y[idx].sum())
+        neg = len(idx) - pos
+        if pos < need[name] or neg < need[name]:
+            raise NotEnoughDataError(
+                f"too few examples to learn and validate: the {name} part has {pos} converted "
+                f"and {neg} not converted rows, at least {need[name]} of each are needed "
+                f"({split.description})",
+                file=path,
+            )
+
+
+def train(crm: CRM, cfg: Config) -> TrainResult:
+    """Train, calibrate and evaluate the configured model and the baseline."""
+    t = cfg.training
+    examples, dates = snapshot_examples(crm, cfg)
+    spec = learn_activity_spec(crm.activities, cfg.features.windows_days)
+    rows = assemble_rows(crm.contacts, crm.activities, examples, spec)
+    y = examples["label"].to_numpy(dtype=int)
+    split = time_split(
+        examples,
+        horizon_days=t.horizon_days,
+        test_fraction=t.test_fraction,
+        calibration_fraction=t.calibration_fraction,
+        seed=t.seed,
+    )
+    _check_counts(y, split, crm.contacts_path)
+
+    features = feature_transformer(cfg).fit(rows.iloc[split.fit])
+    X_fit, X_cal, X_test = (rows.iloc[idx] for idx in (split.fit, split.calibration, split.test))
+    y_fit, y_cal, y_test = y[split.fit], y[split.calibration], y[split.test]
+    method, why = choose_method(y_cal, t.calibration)
+
+    fitted, probs, raw_probs = {}, {}, {}
+    for name, build in BUILDERS.items():
+        pipe = build(features, seed=t.seed).fit(X_fit, y_fit)
+        raw_probs[name] = pipe.predict_proba(X_test)[:, 1]
+        fitted[name] = calibrate(pipe, X_cal, y_cal, method)
+        probs[name] = fitted[name].predict_proba(X_test)[:, 1]
+
+    chosen = t.model
+    baseline = next(n for n in BUILDERS if n != chosen)
+    metrics = summarize(y_test, probs[chosen])
+    metrics["ece_uncalibrated"] = summarize(y_test, raw_probs[chosen])["ece"]
+    baseline_metrics = summarize(y_test, probs[baseline])
+
+    if cfg.tiers.opportunity is not None and cfg.tiers.prospect is not None:
+        thresholds = {"opportunity": cfg.tiers.opportunity, "prospect": cfg.tiers.prospect}
+        tier_rule = "set in config"
+    else:
+        thresholds = derive_thresholds(
+            probs[chosen], cfg.tiers.opportunity_top, cfg.tiers.prospect_top
+        )
+        tier_rule = (
+            f"derived: top {cfg.tiers.opportunity_top:.0%} of held-out contacts = opportunity, "
+            f"top {cfg.tiers.prospect_top:.0%} = prospect or above"
+        )
+    tiers = tier_table(probs[chosen], assign_tiers(probs[chosen], thresholds), y_test)
+
+    data = {
+        "contacts": int(len(crm.contacts)),
+        "activities": int(len(crm.activities)) if crm.activities is not None else 0,
+        "won": int((crm.contacts["status"] == "won").sum()),
+        "lost": int((crm.contacts["status"] == "lost").sum()),
+        "open": int((crm.contacts["status"] == "open").sum()),
+        "examples": int(len(examples)),
+        "positives": int(y.sum()),
+        "snapshot_dates": [str(d.date()) for d in dates],
+        "first_created": str(crm.contacts["created_at"].min()),
+        "export_end": str(crm.export_end),
+        "activity_types": list(spec.types),
+        "high_intent_types": list(spec.high_intent),
+        "excluded_columns": dict(
+            fitted[chosen]
+            .calibrated_classifiers_[0]
+            .estimator.estimator.named_steps["features"]
+            .excluded_
+        ),
+    }
+    scorer = LeadScorer(
+        estimator=fitted[chosen],
+        activity_spec=spec,
+        thresholds=thresholds,
+        info={
+            "model": chosen,
+            "calibration": why,
+            "tier_rule": tier_rule,
+            "horizon_days": t.horizon_days,
+            "split": split.description,
+            "metrics": metrics,
+            "baseline": {"model": baseline, "metrics": baseline_metrics},
+            "tier_table": tiers.to_dict(orient="records"),
+            "data": data,
+        },
+    )
+    holdout = pd.DataFrame(
+        {
+            "contact_id": examples["contact_id"].to_numpy()[split.test],
+            "as_of": examples["as_of"].to_numpy()[split.test],
+            "y": y_test,
+            "probability": probs[chosen],
+            "baseline_probability": probs[baseline],
+        }
+    )
+    return TrainResult(
+        scorer=scorer,
+        metrics=metrics,
+        baseline_metrics=baseline_metrics,
+        baseline_name=baseline,
+        split=split,
+        calibration=why,
+        data=data,
+        tier_table=tiers,
+        holdout=holdout,
+    )
