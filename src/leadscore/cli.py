@@ -151,6 +151,7 @@ def _print_training(result, model_dir: Path) -> None:  # noqa: ANN001
         f"tiers: opportunity >= {th['opportunity']:.3f}, prospect >= "
         f"{th['prospect']:.3f} ({result.scorer.info['tier_rule']})"
     )
+    _print_tiers(result.tier_table, "Tiers on the held-out contacts (expected vs actual)")
     excluded = result.data["excluded_columns"]
     if excluded:
         console.print("columns not used: " + "; ".join(f"{k} ({v})" for k, v in excluded.items()))
@@ -235,16 +236,25 @@ def predict(
 def _print_tiers(table, title: str) -> None:  # noqa: ANN001
     from rich.table import Table
 
+    actual = "actual_conversions" in table
     view = Table(title=title)
-    for col in ("tier", "contacts", "mean probability", "expected conversions"):
+    columns = ["tier", "contacts", "mean probability", "expected conversions"]
+    columns += ["actual conversions", "actual rate"] if actual else []
+    for col in columns:
         view.add_column(col, justify="left" if col == "tier" else "right")
     for row in table.itertuples():
-        view.add_row(
+        cells = [
             row.tier,
             f"{row.contacts:,}",
             "" if row.contacts == 0 else f"{row.mean_probability:.3f}",
             f"{row.expected_conversions:,.1f}",
-        )
+        ]
+        if actual:
+            cells += [
+                f"{row.actual_conversions:,.0f}",
+                "" if row.contacts == 0 else f"{row.actual_rate:.3f}",
+            ]
+        view.add_row(*cells)
     _console().print(view)
 
 

@@ -31,7 +31,7 @@ Example (every key optional)::
     horizon_days = 90
 
     [tiers]
-    opportunity_top = 0.10
+    opportunity_odds = 4.0
 """
 
 from __future__ import annotations
@@ -114,13 +114,14 @@ class TrainingConfig:
 class TiersConfig:
     """Tier thresholds.
 
-    By default they are derived at training time from the held-out predictions: the top
-    ``opportunity_top`` share of scored contacts are opportunities, the next ones up to
-    ``prospect_top`` prospects. Explicit probabilities (``opportunity``, ``prospect``) win.
+    By default they are derived at training time from the conversion rate ``b`` of the
+    held-out contacts: a prospect has at least ``prospect_odds`` times the average odds of
+    converting, an opportunity at least ``opportunity_odds`` times. Explicit probabilities
+    (``opportunity``, ``prospect``) win.
     """
 
-    opportunity_top: float = 0.10
-    prospect_top: float = 0.40
+    prospect_odds: float = 1.0
+    opportunity_odds: float = 4.0
     opportunity: float | None = None
     prospect: float | None = None
 
@@ -216,8 +217,8 @@ def validate(cfg: Config) -> Config:
         if not 0.05 <= getattr(t, key) <= 0.5:
             raise ConfigError(f"[training] {key} must be between 0.05 and 0.5", file=src)
     tiers = cfg.tiers
-    if not 0 < tiers.opportunity_top < tiers.prospect_top < 1:
-        raise ConfigError("[tiers] need 0 < opportunity_top < prospect_top < 1", file=src)
+    if not 0 < tiers.prospect_odds < tiers.opportunity_odds:
+        raise ConfigError("[tiers] need 0 < prospect_odds < opportunity_odds", file=src)
     if tiers.opportunity is not None or tiers.prospect is not None:
         if tiers.opportunity is None or tiers.prospect is None:
             raise ConfigError("[tiers] give both opportunity and prospect, or neither", file=src)

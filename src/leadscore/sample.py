@@ -45,8 +45,10 @@ Attributes (true values; the export then blanks some at random, ``MISSING_RATES`
 
 Latent scores (never exported):
 
-* fit = 0.8 [true industry in ``ICP_INDUSTRIES``] - 0.8 [true employees 1-10] + 0.7
-  [200-5,000] + 0.2 [over 5,000] + 0.8 [stated budget >= 50,000] + ``SENIORITY_FIT`` (c_level
+* fit = 0.3 [true industry in ``ICP_INDUSTRIES``] - 0.8 [true employees 1-10] + 0.3
+  [200-5,000] + 0.2 [over 5,000] + 0.2 [stated budget >= 50,000] + 1.0 [ICP industry *and*
+  200-5,000 employees] + 1.2 [decision-maker seniority *and* stated budget >= 50,000] (the
+  "AND" rules of ICP and BANT: a linear model cannot express them, trees can) + ``SENIORITY_FIT`` (c_level
   +0.9, vp +0.8, director +0.6, manager +0.1, individual_contributor -0.3, intern_student
   -2.0) + ``LEAD_SOURCE_FIT`` (Referral +0.8, Partner +0.6, Webinar +0.4, Trade Show +0.2,
   Organic Search +0.1, Paid Search 0, Content Download 0, Social -0.2, Cold Outbound -0.7).
@@ -363,11 +365,15 @@ COMPANY_SUFFIXES: tuple[str, ...] = ("", "", " Inc", " LLC", " Ltd", " GmbH", " 
 # --------------------------------------------------------------------------- latent model
 
 FIT_COEFFICIENTS: dict[str, float] = {
-    "icp_industry": 0.8,  # true industry in ICP_INDUSTRIES
+    "icp_industry": 0.3,  # true industry in ICP_INDUSTRIES
     "employees_1_10": -0.8,  # true employees
-    "employees_200_5000": 0.7,
+    "employees_200_5000": 0.3,
     "employees_over_5000": 0.2,
-    "budget_50k_plus": 0.8,  # stated (non-missing) budget >= 50,000 USD
+    "budget_50k_plus": 0.2,  # stated (non-missing) budget >= 50,000 USD
+    # Interactions ("AND" rules of the sales literature): the ideal customer profile is an
+    # ICP industry *and* a mid-size company; BANT needs budget *and* authority together.
+    "icp_industry_and_200_5000": 1.0,
+    "decision_maker_and_budget_50k_plus": 1.2,
 }
 SENIORITY_FIT: dict[str, float] = {
     "c_level": 0.9,
@@ -392,7 +398,7 @@ FIT_CENTER = 0.7  # approximate population mean of fit; centres intent
 INTENT_FIT_WEIGHT = 0.5  # intent = 0.5 * (fit - FIT_CENTER) + N(0, 1)
 
 WIN_MODEL: dict[str, float] = {
-    "intercept": -4.45,
+    "intercept": -4.3,
     "fit_weight": 1.0,
     "intent_weight": 1.0,
     "noise_sd": 0.5,
@@ -511,6 +517,7 @@ _DETAIL_SLOT = np.array([-1 if d is None else _DETAIL_VOCAB.index(d) for d in _D
 
 _SENIORITY_COEF = np.array([SENIORITY_FIT[lvl] for lvl in SENIORITY_LEVELS])
 _SOURCE_COEF = np.array([LEAD_SOURCE_FIT[s] for s in LEAD_SOURCES])
+_DECISION_MAKER = np.array([lvl in DECISION_MAKER_LEVELS for lvl in SENIORITY_LEVELS])
 _ICP_MASK = np.array([i in ICP_INDUSTRIES for i in INDUSTRIES])
 _FIRST_TOUCH_CODE = np.array([_TYPE_CODE.get(FIRST_TOUCH.get(s, ""), -1) for s in LEAD_SOURCES])
 _COUNTRY_P = np.array([c[1] for c in COUNTRIES]) / sum(c[1] for c in COUNTRIES)
@@ -579,6 +586,10 @@ def _generate_month(rng: np.random.Generator, n: int, t0: int, t1: int) -> dict[
         + fc["employees_200_5000"] * ((employees >= 200) & (employees <= 5_000))
         + fc["employees_over_5000"] * (employees > 5_000)
         + fc["budget_50k_plus"] * (budget_stated & (budget >= 50_000))
+        + fc["icp_industry_and_200_5000"]
+        * (_ICP_MASK[industry] & (employees >= 200) & (employees <= 5_000))
+        + fc["decision_maker_and_budget_50k_plus"]
+        * (_DECISION_MAKER[seniority] & budget_stated & (budget >= 50_000))
         + _SENIORITY_COEF[seniority]
         + _SOURCE_COEF[source]
     )

@@ -48,15 +48,13 @@ def build_hgb(features: ContactFeatures, seed: int = 42) -> Pipeline:
         verbose_feature_names_out=False,
     ).set_output(transform="pandas")
     model = HistGradientBoostingClassifier(
-        learning_rate=0.06,
+        learning_rate=0.05,
         max_iter=300,
-        max_leaf_nodes=31,
-        min_samples_leaf=50,
+        max_leaf_nodes=15,
+        min_samples_leaf=100,
         l2_regularization=1.0,
         categorical_features=list(cat) if cat else None,
-        early_stopping=True,
-        validation_fraction=0.1,
-        n_iter_no_change=20,
+        early_stopping=False,
         random_state=seed,
     )
     return Pipeline([("features", clone(features)), ("encode", encode), ("model", model)])

@@ -2,11 +2,16 @@
 
 The score is the calibrated probability in percent, rounded: a score of 30 means about 30 in
 100 such contacts convert. Tier thresholds are probabilities. By default they are derived at
-training time from the held-out (most recent) predictions: the top ``opportunity_top`` share
-of contacts are opportunities and the next ones up to ``prospect_top`` prospects, so the tiers
-keep a volume a sales team can work, and the conversion rate each tier really had on the
-held-out contacts is stored with the model. Ties go to the higher tier: a probability equal
-to a threshold belongs to the tier above it.
+training time from this business's own conversion rate ``b`` on the held-out (most recent)
+contacts, in odds so the rule means the same at a 2 % or a 40 % base rate:
+
+- prospect: odds at least ``prospect_odds`` (default 1) times the average odds — a contact at
+  least as likely to convert as the average one;
+- opportunity: odds at least ``opportunity_odds`` (default 4) times the average odds.
+
+The conversion rate each tier really had on the held-out contacts is stored with the model and
+printed by ``train``. Ties go to the higher tier: a probability equal to a threshold belongs to
+the tier above it.
 """
 
 from __future__ import annotations
@@ -17,14 +22,21 @@ import pandas as pd
 TIERS = ("lead", "prospect", "opportunity")
 
 
+def odds_threshold(base_rate: float, multiple: float) -> float:
+    """The probability whose odds are ``multiple`` times the odds of ``base_rate``."""
+    odds = multiple * base_rate / (1 - base_rate)
+    return float(odds / (1 + odds))
+
+
 def derive_thresholds(
-    probabilities: np.ndarray, opportunity_top: float, prospect_top: float
+    base_rate: float, prospect_odds: float, opportunity_odds: float
 ) -> dict[str, float]:
-    """Probability thresholds putting the top shares of ``probabilities`` in the upper tiers."""
-    p = np.asarray(probabilities, dtype=float)
+    """Probability thresholds from the business's conversion rate and two odds multiples."""
+    if not 0 < base_rate < 1:
+        raise ValueError(f"base rate must be strictly between 0 and 1, got {base_rate}")
     return {
-        "opportunity": float(np.quantile(p, 1 - opportunity_top, method="higher")),
-        "prospect": float(np.quantile(p, 1 - prospect_top, method="higher")),
+        "opportunity": odds_threshold(base_rate, opportunity_odds),
+        "prospect": odds_threshold(base_rate, prospect_odds),
     }
 
 

@@ -136,11 +136,12 @@ def train(crm: CRM, cfg: Config) -> TrainResult:
         tier_rule = "set in config"
     else:
         thresholds = derive_thresholds(
-            probs[chosen], cfg.tiers.opportunity_top, cfg.tiers.prospect_top
+            float(y_test.mean()), cfg.tiers.prospect_odds, cfg.tiers.opportunity_odds
         )
         tier_rule = (
-            f"derived: top {cfg.tiers.opportunity_top:.0%} of held-out contacts = opportunity, "
-            f"top {cfg.tiers.prospect_top:.0%} = prospect or above"
+            f"derived from the held-out conversion rate {y_test.mean():.2%}: prospect = odds "
+            f">= {cfg.tiers.prospect_odds:g}x the average, opportunity = odds >= "
+            f"{cfg.tiers.opportunity_odds:g}x"
         )
     tiers = tier_table(probs[chosen], assign_tiers(probs[chosen], thresholds), y_test)
 
