@@ -33,6 +33,11 @@ def slug(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", str(text).casefold()).strip("_") or "blank"
 
 
+def recency_name(group: str) -> str:
+    """Column of days since the last activity of a group ('all' = any activity)."""
+    return "days_since_last_activity" if group == "all" else f"days_since_last_{group}"
+
+
 @dataclass(frozen=True)
 class ActivitySpec:
     """What to count: learned from the training activity log, fixed at prediction."""
@@ -46,7 +51,7 @@ class ActivitySpec:
         names: list[str] = []
         for group in ("all", *(slug(t) for t in self.types)):
             names += [f"n_{group}_{w}d" for w in self.windows]
-            names += [f"n_{group}_total", f"days_since_last_{group}"]
+            names += [f"n_{group}_total", recency_name(group)]
         names += [
             "n_high_intent_total",
             "days_since_last_high_intent",
@@ -154,7 +159,7 @@ def aggregate_activities(
             out[f"n_{prefix}_{w}d"] = index.count(groups, hi - w * _DAY, hi).astype(float)
         out[f"n_{prefix}_total"] = index.count(groups, np.zeros_like(hi), hi).astype(float)
         last = index.last_before(groups, hi)
-        out[f"days_since_last_{prefix}"] = np.where(last >= 0, (hi - last) / _DAY, np.nan)
+        out[recency_name(prefix)] = np.where(last >= 0, (hi - last) / _DAY, np.nan)
 
     fill("all", by_contact, q_contact)
     for code, name in enumerate(spec.types):

@@ -1,0 +1,46 @@
+"""Shared fixtures: a trained model on the default sample CRM, MLflow pointed at tmp."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _mlflow_in_tmp(tmp_path, monkeypatch):
+    """No test ever writes to the repository's MLflow store."""
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
+
+
+@pytest.fixture(scope="session")
+def sample_crm(tmp_path_factory) -> dict[str, Path]:
+    """The default sample CRM (about 20,000 contacts, 18 months) written as CSV."""
+    from leadscore.sample import generate_crm, write_crm
+
+    folder = tmp_path_factory.mktemp("crm")
+    contacts, activities = generate_crm()
+    write_crm(contacts, activities, folder, fmt="csv")
+    return {"contacts": folder / "contacts.csv", "activities": folder / "activities.csv"}
+
+
+@pytest.fixture(scope="session")
+def trained(sample_crm, tmp_path_factory):
+    """(TrainResult, CRM, model folder) for the default sample CRM, trained once."""
+    from leadscore.config import load_config
+    from leadscore.crm import load_crm
+    from leadscore.model.train import train
+    from leadscore.store import save_model
+
+    cfg = load_config(None)
+    crm = load_crm(sample_crm["contacts"], sample_crm["activities"], cfg, require_outcome=True)
+    result = train(crm, cfg)
+    folder = tmp_path_factory.mktemp("model") / "leadscore"
+    save_model(result.scorer, folder)
+    return result, crm, folder

@@ -1,0 +1,76 @@
+"""Behavioral features are point-in-time: activity at or after as_of changes nothing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from leadscore.features.activity import aggregate_activities, learn_activity_spec
+
+T = pd.Timestamp
+
+
+def _log(rows):
+    return pd.DataFrame(rows, columns=["contact_id", "occurred_at", "activity_type"]).assign(
+        occurred_at=lambda f: pd.to_datetime(f["occurred_at"])
+    )
+
+
+@pytest.fixture
+def log():
+    return _log(
+        [
+            ("a", "2025-01-01", "web_visit"),
+            ("a", "2025-03-01", "web_visit"),
+            ("a", "2025-03-25", "demo_request"),
+            ("b", "2025-02-01", "email_open"),
+        ]
+    )
+
+
+def test_counts_windows_and_recency_on_a_hand_example(log):
+    spec = learn_activity_spec(log, [7, 30])
+    keys = pd.DataFrame({"contact_id": ["a", "b", "c"], "as_of": T("2025-03-31")})
+    f = aggregate_activities(log, keys, spec)
+    a, b, c = f.iloc[0], f.iloc[1], f.iloc[2]
+    assert a["n_all_total"] == 3 and a["n_web_visit_30d"] == 1 and a["n_demo_request_7d"] == 1
+    assert a["days_since_last_demo_request"] == pytest.approx(6.0)
+    assert a["days_since_first_activity"] == pytest.approx(89.0)
+    assert a["n_high_intent_total"] == 1 and a["n_distinct_types"] == 2
+    assert b["n_email_open_total"] == 1 and np.isnan(b["days_since_last_demo_request"])
+    assert c["n_all_total"] == 0 and np.isnan(c["days_since_last_activity"])
+
+
+def test_activity_at_or_after_as_of_changes_nothing(log):
+    spec = learn_activity_spec(log, [7, 30, 90])
+    keys = pd.DataFrame({"contact_id": ["a", "b"], "as_of": T("2025-03-01")})
+    before = aggregate_activities(log, keys, spec)
+    later = _log(
+        [
+            ("a", "2025-03-01", "demo_request"),  # exactly at as_of: not known yet
+            ("a", "2025-06-01", "quote_request"),
+            ("b", "2025-03-02", "web_visit"),
+        ]
+    )
+    changed = log.copy()
+    changed.loc[changed["occurred_at"] >= T("2025-03-01"), "activity_type"] = "email_open"
+    for variant in (pd.concat([log, later], ignore_index=True), changed):
+        after = aggregate_activities(variant, keys, spec)
+        pd.testing.assert_frame_equal(before, after)
+
+
+def test_same_contact_at_several_dates_gets_features_of_each_date(log):
+    spec = learn_activity_spec(log, [30])
+    keys = pd.DataFrame({"contact_id": ["a", "a"], "as_of": [T("2025-02-01"), T("2025-04-01")]})
+    f = aggregate_activities(log, keys, spec)
+    assert list(f["n_all_total"]) == [1, 3]
+
+
+def test_unknown_activity_types_count_in_totals_only(log):
+    spec = learn_activity_spec(log, [30])
+    new = pd.concat([log, _log([("a", "2025-03-28", "chat_started")])], ignore_index=True)
+    keys = pd.DataFrame({"contact_id": ["a"], "as_of": T("2025-03-31")})
+    f = aggregate_activities(new, keys, spec)
+    assert f.loc[0, "n_all_total"] == 4
+    assert "n_chat_started_total" not in f.columns

@@ -1,0 +1,145 @@
+"""The whole job on the default sample CRM: train, recover the drivers, predict every row."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+from typer.testing import CliRunner
+
+from leadscore.cli import app
+from leadscore.model.scorer import score_contacts
+
+runner = CliRunner()
+ENV = {"COLUMNS": "400"}
+
+
+def test_model_beats_the_logistic_baseline_and_is_calibrated(trained):
+    result, _, _ = trained
+    assert result.baseline_name == "logistic"
+    assert result.metrics["roc_auc"] > result.baseline_metrics["roc_auc"]
+    assert result.metrics["log_loss"] < result.baseline_metrics["log_loss"]
+    assert result.metrics["roc_auc"] > 0.9
+    assert result.metrics["ece"] < 0.01
+    # the tiers mean something: each tier converts more than the one below
+    rates = result.tier_table.set_index("tier")["actual_rate"]
+    assert rates["opportunity"] > rates["prospect"] > rates["lead"]
+
+
+def test_a_demo_request_raises_the_probability_all_else_equal(trained):
+    result, crm, _ = trained
+    scorer = result.scorer
+    as_of = pd.Timestamp("2026-07-01")
+    open_ = crm.contacts[crm.contacts["status"] == "open"].head(300)
+    base = scorer.rows(open_, crm.activities, as_of)
+    demo = pd.DataFrame(
+        {
+            "contact_id": open_["contact_id"],
+            "occurred_at": as_of - pd.Timedelta(days=3),
+            "activity_type": "demo_request",
+        }
+    )
+    with_demo = scorer.rows(open_, pd.concat([crm.activities, demo], ignore_index=True), as_of)
+    p0, p1 = scorer.predict_proba(base), scorer.predict_proba(with_demo)
+    assert np.all(p1 >= p0 - 1e-9)
+    assert np.mean(p1 > p0) > 0.9
+    assert np.median(p1 / np.maximum(p0, 1e-6)) > 3
+
+
+def test_the_documented_fit_drivers_are_recovered(trained):
+    result, crm, _ = trained
+    scorer = result.scorer
+    open_ = crm.contacts[crm.contacts["status"] == "open"].head(500).copy()
+    as_of = pd.Timestamp("2026-07-01")
+    probs = {}
+    for title in ("VP of Sales", "Marketing Intern"):
+        variant = open_.assign(job_title=title)
+        probs[title] = scorer.predict_proba(scorer.rows(variant, crm.activities, as_of)).mean()
+    assert probs["VP of Sales"] > 2 * probs["Marketing Intern"]
+
+
+def test_predict_writes_one_row_per_input_row(trained, sample_crm, tmp_path):
+    _, _, folder = trained
+    out = tmp_path / "pred.csv"
+    res = runner.invoke(
+        app,
+        [
+            "predict",
+            str(sample_crm["contacts"]),
+            "-a",
+            str(sample_crm["activities"]),
+            "--model",
+            str(folder),
+            "--out",
+            str(out),
+            "--as-of",
+            "2026-07-01",
+        ],
+        env=ENV,
+    )
+    assert res.exit_code == 0, res.output
+    pred = pd.read_csv(out)
+    src = pd.read_csv(sample_crm["contacts"], usecols=["contact_id", "outcome"])
+    assert list(pred["contact_id"]) == list(src["contact_id"])
+    scored = pred["status"] == "scored"
+    assert scored.sum() == src["outcome"].isna().sum()
+    assert pred.loc[scored, "probability"].between(0, 1).all()
+    assert set(pred.loc[scored, "tier"]) <= {"lead", "prospect", "opportunity"}
+    assert pred.loc[~scored, "probability"].isna().all()
+    assert "rows scored" in res.output and "opportunity" in res.output
+
+
+def test_scoring_is_independent_of_row_order(trained):
+    result, crm, _ = trained
+    open_ = crm.contacts[crm.contacts["status"] == "open"].head(400)
+    as_of = pd.Timestamp("2026-07-01")
+    a = score_contacts(result.scorer, open_, crm.activities, as_of).set_index("contact_id")
+    shuffled = open_.sample(frac=1, random_state=1)
+    b = score_contacts(
+        result.scorer, shuffled, crm.activities.sample(frac=1, random_state=2), as_of
+    ).set_index("contact_id")
+    np.testing.assert_allclose(a["probability"], b.loc[a.index, "probability"], rtol=0, atol=1e-12)
+
+
+def test_cli_train_saves_logs_and_reports(sample_crm, tmp_path):
+    model_dir = tmp_path / "m"
+    res = runner.invoke(
+        app,
+        [
+            "train",
+            str(sample_crm["contacts"]),
+            "-a",
+            str(sample_crm["activities"]),
+            "--model-dir",
+            str(model_dir),
+        ],
+        env=ENV,
+    )
+    assert res.exit_code == 0, res.output
+    assert (model_dir / "model.joblib").exists() and (model_dir / "metadata.json").exists()
+    for word in ("roc_auc", "ece", "logistic (baseline)", "calibration:", "MLflow run"):
+        assert word in res.output
+
+
+def test_bad_input_is_one_line_and_non_zero(trained, tmp_path):
+    _, _, folder = trained
+    bad = tmp_path / "bad.csv"
+    bad.write_text("contact_id,created_at\nc1,2025-01-01\nc1,2025-01-02\n")
+    res = runner.invoke(app, ["predict", str(bad), "--model", str(folder)], env=ENV)
+    assert res.exit_code == 2
+    assert res.output.strip().count("\n") == 0
+    assert "bad.csv, column 'contact_id', row 3: duplicate id" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_help_starts_without_heavy_imports():
+    code = (
+        "import sys; from typer.testing import CliRunner; from leadscore.cli import app;"
+        "r = CliRunner().invoke(app, ['--help']); assert r.exit_code == 0;"
+        "heavy = [m for m in ('sklearn', 'mlflow', 'pandas') if m in sys.modules];"
+        "print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
