@@ -57,9 +57,8 @@ Latent scores (never exported):
 
 Outcome and close (``WIN_MODEL``, ``CLOSE_RULES``):
 
-* won ~ Bernoulli(sigmoid(-4.45 + 1.0 * fit + 1.0 * intent + N(0, 0.5))): about 7.3 % of
-  contacts are eventually won, which shows as 5-8 % won in an 18-month export because recent
-  winners are still open at export time.
+* won ~ Bernoulli(sigmoid(-4.3 + 1.0 * fit + 1.0 * intent + N(0, 0.5))): about 5.9 % show as
+  won in the default 18-month export (recent winners are still open at export time).
 * Winners close clip(70 * 10 ** (0.15 * (log10(employees) - 2)) * exp(N(0, 0.5)), 20, 200)
   days after creation (bigger companies take longer). Non-winners are lost with probability
   0.85 at uniform(30, 300) days after creation; the other 15 % never close.
