@@ -110,14 +110,18 @@ def train(
         from leadscore.config import load_config
         from leadscore.crm import load_crm
         from leadscore.model.train import train as train_model
-        from leadscore.store import save_model
+        from leadscore.store import save_model, sha256_of
 
         cfg = load_config(config)
         crm = load_crm(contacts, activities, cfg, require_outcome=True)
         for note in crm.notes:
             typer.echo(f"note: {note}", err=True)
         result = train_model(crm, cfg)
-        save_model(result.scorer, model_dir)
+        inputs = {"contacts": contacts, "activities": activities, "config": config}
+        fingerprint = {
+            k: {"file": Path(v).name, "sha256": sha256_of(v)} for k, v in inputs.items() if v
+        }
+        save_model(result.scorer, model_dir, extra={"data_fingerprint": fingerprint})
         _print_training(result, model_dir)
         if mlflow:
             from leadscore.tracking import log_training
@@ -187,6 +191,8 @@ def predict(
 ) -> None:
     """Score a lead list: probability, 0-100 score and tier for every row."""
     with user_errors():
+        import pandas as pd
+
         from leadscore.config import load_config
         from leadscore.crm import load_crm
         from leadscore.io import table_format, write_table
@@ -216,6 +222,14 @@ def predict(
             typer.echo(
                 f"note: {len(extra)} column(s) unknown to the model are ignored: "
                 + ", ".join(extra[:10]),
+                err=True,
+            )
+        latest = crm.export_end
+        if when - latest > pd.Timedelta(days=30):
+            typer.echo(
+                f"warning: the latest date in the export is {latest:%Y-%m-%d}, "
+                f"{(when - latest).days} days before the as-of time {when:%Y-%m-%d}; recency "
+                "features will read as stale. Pass --as-of with the export date if it is older.",
                 err=True,
             )
         result = score_contacts(
