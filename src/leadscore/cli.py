@@ -31,6 +31,13 @@ ConfigOpt = Annotated[
     Path | None,
     typer.Option("--config", "-c", help="TOML config mapping your export's columns (see README)."),
 ]
+ScorecardOpt = Annotated[
+    Path | None,
+    typer.Option(
+        help="TOML config with a [scorecard] (see docs/scorecard.md): use the points "
+        "scorecard instead of a trained model."
+    ),
+]
 ActivitiesOpt = Annotated[
     Path | None,
     typer.Option("--activities", "-a", help="Activity log (CSV or Parquet), optional."),
@@ -103,10 +110,16 @@ def train(
     ] = DEFAULT_MODEL_DIR,
     mlflow: Annotated[bool, typer.Option(help="Log the run to MLflow.")] = True,
     experiment: Annotated[str, typer.Option(help="MLflow experiment name.")] = "leadscore",
+    scorecard: ScorecardOpt = None,
 ) -> None:
     """Learn from closed contacts: point-in-time snapshots, time-ordered validation,
     calibrated gradient boosting beside a logistic baseline; save and log the model."""
     with user_errors():
+        if scorecard is not None:
+            from leadscore.cli_scorecard import train_with_scorecard
+
+            args = (contacts, activities, config, scorecard, model_dir, mlflow, experiment)
+            return train_with_scorecard(*args)
         from leadscore.config import load_config
         from leadscore.crm import load_crm
         from leadscore.model.train import train as train_model
@@ -142,8 +155,12 @@ def _print_training(result, model_dir: Path) -> None:  # noqa: ANN001
     table.add_column("metric")
     table.add_column(result.scorer.info["model"], justify="right")
     table.add_column(f"{result.baseline_name} (baseline)", justify="right")
+    card = result.scorecard_metrics
+    if card:
+        table.add_column("scorecard (calibrated)", justify="right")
     for key in ("roc_auc", "pr_auc", "brier", "log_loss", "ece", "lift_top10", "capture_top10"):
-        table.add_row(key, f"{result.metrics[key]:.4f}", f"{result.baseline_metrics[key]:.4f}")
+        cells = [f"{result.metrics[key]:.4f}", f"{result.baseline_metrics[key]:.4f}"]
+        table.add_row(key, *cells, *([f"{card[key]:.4f}"] if card else []))
     console.print(table)
     console.print(f"split: {result.split.description}")
     console.print(
@@ -188,9 +205,21 @@ def predict(
     prospect: Annotated[
         float | None, typer.Option(help="Override the prospect threshold (probability).")
     ] = None,
+    scorecard: ScorecardOpt = None,
 ) -> None:
     """Score a lead list: probability, 0-100 score and tier for every row."""
     with user_errors():
+        if scorecard is not None:
+            from leadscore.cli_scorecard import predict_with_scorecard
+
+            if opportunity is not None or prospect is not None:
+                raise LeadscoreError(
+                    "--opportunity/--prospect are model probabilities; with --scorecard set "
+                    "[scorecard] prospect/opportunity (points) in its config"
+                )
+            when = _parse_time(as_of, "--as-of")
+            args = (contacts, activities, config, scorecard, out, when, include_closed)
+            return predict_with_scorecard(*args)
         import pandas as pd
 
         from leadscore.config import load_config
@@ -271,6 +300,10 @@ def _print_tiers(table, title: str) -> None:  # noqa: ANN001
         view.add_row(*cells)
     _console().print(view)
 
+
+from leadscore.cli_scorecard import propose_scorecard_command  # noqa: E402
+
+app.command("propose-scorecard")(propose_scorecard_command)
 
 if __name__ == "__main__":
     app()

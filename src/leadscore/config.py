@@ -127,6 +127,19 @@ class TiersConfig:
 
 
 @dataclass
+class ScorecardConfig:
+    """A points scorecard (see docs/scorecard.md): score thresholds in points and the rules.
+
+    Each entry of ``rules`` is a ``[[scorecard.rules]]`` table; ``leadscore.scorecard`` parses
+    and checks them against the data.
+    """
+
+    prospect: float = 40.0
+    opportunity: float = 70.0
+    rules: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
 class Config:
     """The whole config."""
 
@@ -136,6 +149,7 @@ class Config:
     features: FeaturesConfig = field(default_factory=FeaturesConfig)
     training: TrainingConfig = field(default_factory=TrainingConfig)
     tiers: TiersConfig = field(default_factory=TiersConfig)
+    scorecard: ScorecardConfig | None = None  # only when the file has a [scorecard] section
     source: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -193,7 +207,7 @@ def load_config(path: str | Path | None) -> Config:
             file=source,
         )
     for name, values in raw.items():
-        section_cls = type(getattr(cfg, name))
+        section_cls = ScorecardConfig if name == "scorecard" else type(getattr(cfg, name))
         setattr(cfg, name, _build(section_cls, name, values, source))
     return validate(cfg)
 

@@ -132,6 +132,8 @@ def log_training(
         mlflow.log_params({k: str(v)[:500] for k, v in flat.items()})
         mlflow.log_metrics(_finite(result.metrics))
         mlflow.log_metrics(_finite(result.baseline_metrics, "baseline_"))
+        if getattr(result, "scorecard_metrics", None):
+            mlflow.log_metrics(_finite(result.scorecard_metrics, "scorecard_"))
         mlflow.log_artifacts(str(model_dir), artifact_path="model_folder")
         example = synthetic_example(scorer)
         signature = infer_signature(example, serve(scorer, example))

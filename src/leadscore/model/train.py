@@ -22,12 +22,18 @@ from leadscore.features.snapshots import assemble_rows, build_examples, snapshot
 from leadscore.model.calibration import calibrate, choose_method
 from leadscore.model.estimators import BUILDERS
 from leadscore.model.metrics import summarize
+from leadscore.model.scorecard_model import load_scorecard, scorecard_metrics
 from leadscore.model.scorer import LeadScorer
 from leadscore.model.split import Split, time_split
 from leadscore.model.tiers import assign_tiers, derive_thresholds, tier_table
 
 MIN_FIT_POSITIVES = 20
 MIN_EVAL_POSITIVES = 5
+SCORECARD_HINT = (
+    "; with few closed deals, score with a points scorecard instead: leadscore predict "
+    "--scorecard CONFIG (and leadscore train --scorecard CONFIG to calibrate it), see "
+    "docs/scorecard.md"
+)
 
 
 @dataclass
@@ -43,6 +49,7 @@ class TrainResult:
     data: dict[str, Any]
     tier_table: pd.DataFrame
     holdout: pd.DataFrame = field(repr=False)  # y, probability, baseline probability per test row
+    scorecard_metrics: dict[str, float] | None = None  # the config's scorecard, same test rows
 
 
 def feature_transformer(cfg: Config) -> ContactFeatures:
@@ -73,7 +80,7 @@ def snapshot_examples(crm: CRM, cfg: Config) -> tuple[pd.DataFrame, list[pd.Time
         raise NotEnoughDataError(
             f"the export spans too little time for {t.horizon_days}-day labels: it needs at "
             f"least {t.horizon_days + 2 * t.snapshot_every_days} days of history, from the "
-            "first created contact to the last date in the export",
+            "first created contact to the last date in the export" + SCORECARD_HINT,
             file=crm.contacts_path,
         )
     examples = build_examples(crm.contacts, dates, t.horizon_days)
@@ -92,7 +99,7 @@ def _check_counts(y: np.ndarray, split: Split, path: str) -> None:
             raise NotEnoughDataError(
                 f"too few examples to learn and validate: the {name} part has {pos} converted "
                 f"and {neg} not converted rows, at least {need[name]} of each are needed "
-                f"({split.description})",
+                f"({split.description})" + SCORECARD_HINT,
                 file=path,
             )
 
@@ -100,6 +107,7 @@ def _check_counts(y: np.ndarray, split: Split, path: str) -> None:
 def train(crm: CRM, cfg: Config) -> TrainResult:
     """Train, calibrate and evaluate the configured model and the baseline."""
     t = cfg.training
+    card = load_scorecard(cfg, crm) if cfg.scorecard is not None else None
     examples, dates = snapshot_examples(crm, cfg)
     spec = learn_activity_spec(crm.activities, cfg.features.windows_days)
     rows = assemble_rows(crm.contacts, crm.activities, examples, spec)
@@ -130,6 +138,13 @@ def train(crm: CRM, cfg: Config) -> TrainResult:
     metrics = summarize(y_test, probs[chosen])
     metrics["ece_uncalibrated"] = summarize(y_test, raw_probs[chosen])["ece"]
     baseline_metrics = summarize(y_test, probs[baseline])
+    card_metrics = None
+    if card is not None:
+        card_rows = card.rows(crm.contacts, crm.activities, examples)
+        earlier = np.concatenate([split.fit, split.calibration])
+        card_metrics = scorecard_metrics(
+            card, card_rows.iloc[earlier], y[earlier], card_rows.iloc[split.test], y_test
+        )
 
     if cfg.tiers.opportunity is not None and cfg.tiers.prospect is not None:
         thresholds = {"opportunity": cfg.tiers.opportunity, "prospect": cfg.tiers.prospect}
@@ -177,6 +192,7 @@ def train(crm: CRM, cfg: Config) -> TrainResult:
             "split": split.description,
             "metrics": metrics,
             "baseline": {"model": baseline, "metrics": baseline_metrics},
+            **({"scorecard": {"metrics": card_metrics}} if card_metrics else {}),
             "tier_table": tiers.to_dict(orient="records"),
             "data": data,
         },
@@ -200,4 +216,5 @@ def train(crm: CRM, cfg: Config) -> TrainResult:
         data=data,
         tier_table=tiers,
         holdout=holdout,
+        scorecard_metrics=card_metrics,
     )
