@@ -29,6 +29,10 @@ def _digits(value: str) -> str:
     return re.sub(r"\D", "", value)
 
 
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_WORD = re.compile(r"\w+")
+
+
 def find_pii(data: str | bytes, known_values: Iterable[str]) -> list[str]:
     """The known values that occur in ``data``, sorted.
 
@@ -38,24 +42,37 @@ def find_pii(data: str | bytes, known_values: Iterable[str]) -> list[str]:
             ``"first last"`` names. Blank values are skipped.
 
     Returns:
-        Each known value found at least once (case-insensitive; phone-like values also by
-        their digits when they have at least ``MIN_DIGITS`` of them).
+        Each known value found at least once, ignoring case: an e-mail as a whole address,
+        a phone number by its digits (at least ``MIN_DIGITS`` of them) in any formatting, a
+        name as the same sequence of words (any spacing or punctuation between them), any
+        other value as a substring. Linear in the size of ``data`` plus the number of values.
     """
     text = data.decode("utf-8", errors="ignore") if isinstance(data, bytes) else data
     folded = text.casefold()
+    emails = set(_EMAIL.findall(folded))
     # digit forms of phone-like runs only, so digits of unrelated numbers never join up
     digits = "|".join(_digits(m.group()) for m in _PHONE_RUN.finditer(text))
+    words = _WORD.findall(folded)
+    grams: dict[int, set[str]] = {}
     found = set()
     for value in known_values:
         value = str(value).strip()
         if not value:
             continue
-        if value.casefold() in folded:
-            found.add(value)
-            continue
+        key = value.casefold()
         only_digits = _digits(value)
-        looks_like_phone = len(only_digits) >= MIN_DIGITS and not re.search(r"[a-zA-Z@]", value)
-        if looks_like_phone and only_digits in digits:
+        if "@" in key and _EMAIL.fullmatch(key):
+            hit = key in emails
+        elif len(only_digits) >= MIN_DIGITS and not re.search(r"[^\d\s+\-.()/]", value):
+            hit = only_digits in digits
+        elif (parts := _WORD.findall(key)) and len(parts) <= 4:
+            n = len(parts)
+            if n not in grams:
+                grams[n] = {" ".join(words[i : i + n]) for i in range(len(words) - n + 1)}
+            hit = " ".join(parts) in grams[n]
+        else:
+            hit = key in folded
+        if hit:
             found.add(value)
     return sorted(found)
 
