@@ -28,11 +28,17 @@ from leadscore.sample import generate_crm, write_crm
 
 RUNNER = CliRunner()
 PER_MONTH = 200
+STORE: dict[str, str] = {}  # the module's tracking URI (a per-test autouse fixture may reset env)
 
 
-def _invoke(*args: str, code: int = 0) -> str:
-    result = RUNNER.invoke(app, list(args), env={"COLUMNS": "400"})
-    assert result.exit_code == code, result.output + repr(result.exception)
+def _run(*args: str, uri: str | None = None):  # noqa: ANN202
+    env = {"COLUMNS": "400", "MLFLOW_TRACKING_URI": uri or STORE["uri"]}
+    return RUNNER.invoke(app, list(args), env=env)
+
+
+def _invoke(*args: str, uri: str | None = None) -> str:
+    result = _run(*args, uri=uri)
+    assert result.exit_code == 0, result.output + repr(result.exception)
     return result.output
 
 
@@ -41,7 +47,8 @@ def home(tmp_path_factory: pytest.TempPathFactory):
     """A tmp folder holding the MLflow store, the model cache and two exports."""
     root = tmp_path_factory.mktemp("tracking")
     with pytest.MonkeyPatch.context() as mp, threadpool_limits(1):
-        mp.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{root}/mlflow.db")
+        STORE["uri"] = f"sqlite:///{root}/mlflow.db"
+        mp.setenv("MLFLOW_TRACKING_URI", STORE["uri"])
         mp.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
         mp.setenv("LEADSCORE_CACHE_DIR", str(root / "cache"))
         mp.chdir(root)
@@ -58,7 +65,7 @@ def _export(root: Path, name: str) -> list[str]:
 def _client():  # noqa: ANN202
     import mlflow
 
-    return mlflow.tracking.MlflowClient(tracking_uri=os.environ["MLFLOW_TRACKING_URI"])
+    return mlflow.tracking.MlflowClient(tracking_uri=STORE["uri"])
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +92,7 @@ def story(home: Path) -> dict:
     out["champion_after"] = str(
         _client().get_model_version_by_alias("leadscore", "champion").version
     )
-    out["promote_refused"] = RUNNER.invoke(app, ["promote", "4"], env={"COLUMNS": "400"})
+    out["promote_refused"] = _run("promote", "4")
     out["runs_table"] = _invoke("runs")
     return out
 
@@ -147,10 +154,8 @@ def test_predict_from_registry_equals_local_folder(story: dict, home: Path) -> N
 
 
 def test_unknown_model_reference_is_a_clear_error(story: dict, home: Path) -> None:
-    result = RUNNER.invoke(
-        app,
-        ["predict", *_export(home, "new"), "--model", "models:/leadscore/99", "-o", "x.csv"],
-        env={"COLUMNS": "400"},
+    result = _run(
+        "predict", *_export(home, "new"), "--model", "models:/leadscore/99", "-o", "x.csv"
     )
     assert result.exit_code == 2
     assert "no version 99 of registered model 'leadscore'" in result.output
@@ -178,14 +183,18 @@ def test_no_artifact_of_any_run_holds_personal_data(story: dict, home: Path) -> 
     assert len(runs) == 4 and len(models) == 4
     for run in runs:
         dst = home / "artifacts" / run.info.run_id
-        mlflow.artifacts.download_artifacts(run_id=run.info.run_id, dst_path=str(dst))
+        mlflow.artifacts.download_artifacts(
+            run_id=run.info.run_id, dst_path=str(dst), tracking_uri=STORE["uri"]
+        )
         assert (dst / "model_folder" / "model.joblib").exists()
         assert scan_folder(dst, known) == {}
         assert find_pii(json.dumps(run.data.params), known) == []
         assert len(run.data.params["data.contacts_sha256"]) == 64
     for model in models:
         dst = home / "artifacts" / model.model_id
-        mlflow.artifacts.download_artifacts(f"models:/{model.model_id}", dst_path=str(dst))
+        mlflow.artifacts.download_artifacts(
+            f"models:/{model.model_id}", dst_path=str(dst), tracking_uri=STORE["uri"]
+        )
         example = json.loads((dst / "input_example.json").read_text())
         assert "example 1" in json.dumps(example)  # synthetic values only
         assert scan_folder(dst, known) == {}
@@ -256,14 +265,13 @@ def mlflow_server(home: Path):
         log.close()
 
 
-def test_train_over_http_and_reproducible(
-    story: dict, home: Path, mlflow_server: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_train_over_http_and_reproducible(story: dict, home: Path, mlflow_server: str) -> None:
     import mlflow
 
     # given a fresh server: train the same data, config and seed as run version 1
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_server)
-    out = _invoke("train", *_export(home, "old"), "--model-dir", str(home / "m5"))
+    out = _invoke(
+        "train", *_export(home, "old"), "--model-dir", str(home / "m5"), uri=mlflow_server
+    )
     assert mlflow_server in out
     # then the run reads back through MLflow's REST client
     client = mlflow.tracking.MlflowClient(tracking_uri=mlflow_server)
@@ -273,7 +281,6 @@ def test_train_over_http_and_reproducible(
     assert "model_folder" in {a.path for a in client.list_artifacts(run.info.run_id)}
     assert str(client.get_model_version("leadscore", "1").run_id) == run.info.run_id
     # and the metrics equal the first training's, to the last digit
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{home}/mlflow.db")
     local = _client().get_run(_client().get_model_version("leadscore", "1").run_id)
     assert run.data.metrics == local.data.metrics
     assert run.data.params["data.contacts_sha256"] == local.data.params["data.contacts_sha256"]
