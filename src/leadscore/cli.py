@@ -140,10 +140,10 @@ def train(
             from leadscore.tracking import log_training
 
             params = {"config": cfg.to_dict(), "chosen": {"calibration": result.calibration}}
-            run_id, uri = log_training(result, params, model_dir, experiment=experiment)
+            run = log_training(result, params, model_dir, experiment=experiment, inputs=inputs)
             typer.echo(
-                f"MLflow run {run_id} in {uri} (experiment '{experiment}'); "
-                "see it with: make mlflow-ui"
+                f"MLflow run {run.run_id} in {run.uri} (experiment '{experiment}'), registered "
+                f"as models:/leadscore/{run.version}; see it with: leadscore runs, make mlflow-ui"
             )
 
 
@@ -185,8 +185,14 @@ def predict(
     activities: ActivitiesOpt = None,
     config: ConfigOpt = None,
     model: Annotated[
-        Path, typer.Option("--model", "-m", help="Trained model folder.")
-    ] = DEFAULT_MODEL_DIR,
+        str,
+        typer.Option(
+            "--model",
+            "-m",
+            help="Model folder, models:/leadscore@champion, models:/leadscore/VERSION, "
+            "runs:/RUN_ID/model or a run id.",
+        ),
+    ] = str(DEFAULT_MODEL_DIR),
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Output file (.csv or .parquet).")
     ] = PROCESSED_DIR / "predictions.csv",
@@ -227,11 +233,11 @@ def predict(
         from leadscore.io import table_format, write_table
         from leadscore.model.scorer import score_contacts
         from leadscore.model.tiers import tier_table
-        from leadscore.store import load_model
+        from leadscore.resolve import load_scorer
 
         table_format(out)
         cfg = load_config(config)
-        scorer = load_model(model)
+        scorer = load_scorer(model)
         thresholds = dict(scorer.thresholds)
         if cfg.tiers.opportunity is not None:
             thresholds = {"opportunity": cfg.tiers.opportunity, "prospect": cfg.tiers.prospect}
@@ -304,6 +310,7 @@ def _print_tiers(table, title: str) -> None:  # noqa: ANN001
 from leadscore.cli_scorecard import propose_scorecard_command  # noqa: E402
 
 app.command("propose-scorecard")(propose_scorecard_command)
+from leadscore import cli_mlflow  # noqa: E402, F401 - registers promote, runs, retrain
 
 if __name__ == "__main__":
     app()

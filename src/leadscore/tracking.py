@@ -4,16 +4,26 @@ The tracking store is ``MLFLOW_TRACKING_URI`` when set, else ``sqlite:///mlflow.
 working folder. Nothing happens at import time: callers import this module inside the
 commands that log.
 
-Each training run logs its parameters (the whole config, flattened), held-out metrics of the
-model and of the baseline (``baseline_*``), the model folder's metadata as an artifact, and
-the model as an MLflow pyfunc with a signature and a synthetic input example (never a real
-contact's values).
+Each training run logs its parameters (the whole config, flattened, plus data facts: rows,
+positives, time span, SHA-256 of each input file, excluded columns), held-out metrics of the
+model and of the baseline (``baseline_*``), every file of the model folder as artifacts
+(``model_folder/``), the feature list (``features.json``), and the model as an MLflow pyfunc
+with a signature and a synthetic input example (never a real contact's values), registered
+under a model name (default ``leadscore``) as a new version.
+
+The registry alias ``champion`` marks the model in use; ``resolve_model`` turns
+``models:/leadscore@champion``, ``models:/leadscore/3``, ``runs:/<id>/model``, a bare run id
+or a local folder into a loaded scorer, always through ``store.load_model`` so the
+checksum is verified.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +35,9 @@ from leadscore import __version__
 
 DEFAULT_URI = "sqlite:///mlflow.db"
 DEFAULT_EXPERIMENT = "leadscore"
+DEFAULT_MODEL_NAME = "leadscore"
+CHAMPION = "champion"
+FOLDER_ARTIFACT = "model_folder"
 
 
 def tracking_uri() -> str:
@@ -107,6 +120,48 @@ def _finite(metrics: dict[str, float], prefix: str = "") -> dict[str, float]:
     return {f"{prefix}{k}": float(v) for k, v in metrics.items() if np.isfinite(v)}
 
 
+@dataclass(frozen=True)
+class LoggedRun:
+    """Where a logged training run landed."""
+
+    run_id: str
+    uri: str
+    version: str | None  # registered model version, None when not registered
+
+
+def data_params(result: Any, inputs: dict[str, str | Path] | None) -> dict[str, Any]:
+    """Facts about the training data, without any raw value of a contact."""
+    from leadscore.store import sha256_of
+
+    d = result.data
+    facts: dict[str, Any] = {
+        "data.contacts": d["contacts"],
+        "data.activities": d["activities"],
+        "data.won": d["won"],
+        "data.lost": d["lost"],
+        "data.open": d["open"],
+        "data.rows": d["examples"],
+        "data.positives": d["positives"],
+        "data.first_created": d["first_created"],
+        "data.export_end": d["export_end"],
+        "data.first_snapshot": d["snapshot_dates"][0] if d["snapshot_dates"] else "",
+        "data.last_snapshot": d["snapshot_dates"][-1] if d["snapshot_dates"] else "",
+        "data.snapshots": len(d["snapshot_dates"]),
+        "data.test_start": d.get("test_start", ""),
+        "split": result.split.description,
+        "calibration.chosen": result.calibration,
+        "features.count": len(result.scorer.features.feature_names_out_),
+        "features": ",".join(result.scorer.features.feature_names_out_),
+    }
+    for column, reason in d["excluded_columns"].items():
+        facts[f"excluded.{column}"] = reason
+    for role, path in (inputs or {}).items():
+        if path is not None:
+            facts[f"data.{role}_file"] = Path(path).name
+            facts[f"data.{role}_sha256"] = sha256_of(path)
+    return facts
+
+
 def log_training(
     result: Any,
     params: dict[str, Any],
@@ -114,8 +169,12 @@ def log_training(
     *,
     experiment: str = DEFAULT_EXPERIMENT,
     run_name: str | None = None,
-) -> tuple[str, str]:
-    """Log a training run; return (run id, tracking URI)."""
+    inputs: dict[str, str | Path] | None = None,
+    register: str | None = DEFAULT_MODEL_NAME,
+    extra_metrics: dict[str, float] | None = None,
+    tags: dict[str, str] | None = None,
+) -> LoggedRun:
+    """Log a training run, register its model under ``register`` (unless None)."""
     from mlflow.models import infer_signature
 
     uri = setup(experiment)
@@ -126,26 +185,217 @@ def log_training(
                 "leadscore.version": __version__,
                 "leadscore.model": scorer.info["model"],
                 **({"git.commit": c} if (c := git_commit()) else {}),
+                **(tags or {}),
             }
         )
         flat = flatten("", params, {})
-        mlflow.log_params({k: str(v)[:500] for k, v in flat.items()})
+        flat.update(data_params(result, inputs))
+        mlflow.log_params({k: str(v)[:6000] for k, v in flat.items()})
         mlflow.log_metrics(_finite(result.metrics))
         mlflow.log_metrics(_finite(result.baseline_metrics, "baseline_"))
         if getattr(result, "scorecard_metrics", None):
             mlflow.log_metrics(_finite(result.scorecard_metrics, "scorecard_"))
-        mlflow.log_artifacts(str(model_dir), artifact_path="model_folder")
+        if extra_metrics:
+            mlflow.log_metrics(_finite(extra_metrics))
+        mlflow.log_artifacts(str(model_dir), artifact_path=FOLDER_ARTIFACT)
+        mlflow.log_text(
+            json.dumps(list(scorer.features.feature_names_out_), indent=1), "features.json"
+        )
         example = synthetic_example(scorer)
         signature = infer_signature(example, serve(scorer, example))
-        mlflow.pyfunc.log_model(
+        info = mlflow.pyfunc.log_model(
             name="model",
             python_model=LeadScorePyfunc(),
             artifacts={"model_dir": str(model_dir)},
             signature=signature,
             input_example=example,
             pip_requirements=_requirements(),
+            registered_model_name=register,
         )
-        return run.info.run_id, uri
+        version = info.registered_model_version
+        return LoggedRun(run.info.run_id, uri, None if version is None else str(version))
+
+
+def _client() -> Any:
+    setup_uri()
+    return mlflow.tracking.MlflowClient()
+
+
+def setup_uri() -> str:
+    """Point MLflow at the store (no experiment); return the URI."""
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    uri = tracking_uri()
+    mlflow.set_tracking_uri(uri)
+    return uri
+
+
+def _model_error(message: str) -> Exception:
+    from leadscore.errors import ModelError
+
+    return ModelError(message)
+
+
+def champion_version(name: str = DEFAULT_MODEL_NAME) -> Any | None:
+    """The ModelVersion holding the champion alias, or None when there is none yet."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return _client().get_model_version_by_alias(name, CHAMPION)
+    except MlflowException:
+        return None
+
+
+def model_version(name: str, version: str | int) -> Any:
+    """A registered ModelVersion; a clear error when it does not exist."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return _client().get_model_version(name, str(version))
+    except MlflowException:
+        raise _model_error(
+            f"no version {version} of registered model '{name}' in {tracking_uri()}"
+        ) from None
+
+
+def set_champion(name: str, version: str | int, reason: str, forced: bool = False) -> None:
+    """Give ``version`` the champion alias and record why on the version (tags)."""
+    client = _client()
+    previous = champion_version(name)
+    client.set_registered_model_alias(name, CHAMPION, str(version))
+    client.set_model_version_tag(name, str(version), "leadscore.promotion", reason[:5000])
+    client.set_model_version_tag(name, str(version), "leadscore.forced", str(forced).lower())
+    if previous is not None:
+        client.set_model_version_tag(
+            name, str(version), "leadscore.replaced_version", str(previous.version)
+        )
+
+
+def record_refusal(name: str, version: str | int, reason: str) -> None:
+    """Record on the version why it was not promoted."""
+    _client().set_model_version_tag(name, str(version), "leadscore.promotion", reason[:5000])
+
+
+_RUN_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def run_id_of(ref: str) -> str:
+    """The run id behind a model reference (registry URI, runs URI or bare run id)."""
+    if ref.startswith("models:/"):
+        body = ref[len("models:/") :].strip("/")
+        if "@" in body:
+            name, alias = body.split("@", 1)
+            from mlflow.exceptions import MlflowException
+
+            try:
+                return _client().get_model_version_by_alias(name, alias).run_id
+            except MlflowException:
+                raise _model_error(
+                    f"no alias '{alias}' on registered model '{name}' in {tracking_uri()}"
+                    + (
+                        ": promote a version first (leadscore promote VERSION)"
+                        if alias == CHAMPION
+                        else ""
+                    )
+                ) from None
+        name, _, version = body.rpartition("/")
+        if not name or not version.isdigit():
+            raise _model_error(
+                f"cannot read {ref!r}: use models:/NAME@ALIAS or models:/NAME/VERSION"
+            )
+        return model_version(name, version).run_id
+    if ref.startswith("runs:/"):
+        ref = ref[len("runs:/") :].split("/", 1)[0]
+    if _RUN_ID.match(ref):
+        return ref
+    raise _model_error(
+        f"cannot read model reference {ref!r}: give a model folder, models:/NAME@champion, "
+        "models:/NAME/VERSION, runs:/RUN_ID/model or a run id"
+    )
+
+
+def cache_dir() -> Path:
+    """Where downloaded model folders are kept (``LEADSCORE_CACHE_DIR`` or ~/.cache)."""
+    root = os.environ.get("LEADSCORE_CACHE_DIR")
+    return Path(root) if root else Path.home() / ".cache" / "leadscore" / "models"
+
+
+def download_model_folder(run_id: str) -> Path:
+    """The run's model folder, downloaded once into the cache."""
+    from mlflow.exceptions import MlflowException
+
+    setup_uri()
+    target = cache_dir() / run_id
+    folder = target / FOLDER_ARTIFACT
+    if not (folder / "metadata.json").exists():
+        target.mkdir(parents=True, exist_ok=True)
+        try:
+            mlflow.artifacts.download_artifacts(
+                run_id=run_id, artifact_path=FOLDER_ARTIFACT, dst_path=str(target)
+            )
+        except MlflowException as exc:
+            raise _model_error(
+                f"cannot download the model of run {run_id} from {tracking_uri()}: "
+                f"{str(exc).splitlines()[0]}"
+            ) from None
+    return folder
+
+
+def resolve_model(ref: str | Path) -> Any:
+    """Load a scorer from a local folder or an MLflow reference (checksum verified)."""
+    from leadscore.store import load_model
+
+    if Path(ref).exists():
+        return load_model(ref)
+    return load_model(download_model_folder(run_id_of(str(ref))))
+
+
+def version_metrics(name: str, version: str | int) -> tuple[dict[str, float], dict[str, str]]:
+    """Metrics and tags of the run that made a registered version."""
+    run = _client().get_run(model_version(name, version).run_id)
+    return dict(run.data.metrics), dict(run.data.tags)
+
+
+RUN_COLUMNS = ("roc_auc", "pr_auc", "log_loss", "brier", "ece", "lift_top10")
+
+
+def list_runs(
+    experiment: str = DEFAULT_EXPERIMENT, name: str = DEFAULT_MODEL_NAME
+) -> list[dict[str, Any]]:
+    """Runs of an experiment, newest first, with key metrics, version and champion mark."""
+    client = _client()
+    exp = client.get_experiment_by_name(experiment)
+    if exp is None:
+        return []
+    runs = client.search_runs([exp.experiment_id], order_by=["attributes.start_time DESC"])
+    versions: dict[str, str] = {}
+    try:
+        for mv in client.search_model_versions(f"name='{name}'"):
+            versions[mv.run_id] = str(mv.version)
+    except Exception:  # noqa: BLE001 - a store without a registry still lists runs
+        versions = {}
+    champ = champion_version(name) if versions else None
+    out = []
+    for run in runs:
+        m, p, t = run.data.metrics, run.data.params, run.data.tags
+        version = versions.get(run.info.run_id)
+        out.append(
+            {
+                "run_id": run.info.run_id,
+                "run_name": run.info.run_name,
+                "start_time": pd.Timestamp(run.info.start_time, unit="ms").strftime(
+                    "%Y-%m-%d %H:%M:%S"
+                ),
+                "kind": t.get("leadscore.kind", "train"),
+                "model": t.get("leadscore.model", ""),
+                "calibration": p.get("config.training.calibration", ""),
+                "horizon_days": p.get("config.training.horizon_days", ""),
+                "rows": p.get("data.rows", ""),
+                "version": version,
+                "champion": champ is not None and version == str(champ.version),
+                **{k: m.get(k) for k in RUN_COLUMNS},
+            }
+        )
+    return out
 
 
 def _requirements() -> list[str]:

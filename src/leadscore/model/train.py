@@ -171,6 +171,7 @@ def train(crm: CRM, cfg: Config) -> TrainResult:
         "snapshot_dates": [str(d.date()) for d in dates],
         "first_created": str(crm.contacts["created_at"].min()),
         "export_end": str(crm.export_end),
+        "test_start": str(split.test_start),
         "activity_types": list(spec.types),
         "high_intent_types": list(spec.high_intent),
         "excluded_columns": dict(
