@@ -124,8 +124,9 @@ def train_with_scorecard(
         from leadscore.tracking import log_training
 
         params = {"config": cfg.to_dict(), "chosen": {"calibration": result.calibration}}
-        run_id, uri = log_training(result, params, model_dir, experiment=experiment)
-        typer.echo(f"MLflow run {run_id} in {uri} (experiment '{experiment}')")
+        inputs = {"contacts": contacts, "activities": activities}
+        run = log_training(result, params, model_dir, experiment=experiment, inputs=inputs)
+        typer.echo(f"MLflow run {run.run_id} in {run.uri} (experiment '{experiment}')")
 
 
 def propose_scorecard_command(
