@@ -20,13 +20,13 @@ from leadscore.model.split import order_split, stratified_split
 ENV = {"COLUMNS": "400", "MLFLOW_DISABLE_TELEMETRY": "true"}
 
 
-def make_flat(n: int = 1500, seed: int = 0) -> pd.DataFrame:
+def make_flat(n: int = 1000, seed: int = 0) -> pd.DataFrame:
     """A flat lead export with column names leadscore has never seen."""
     rng = np.random.default_rng(seed)
     visits = rng.poisson(3, n)
     minutes = rng.gamma(2.0, 10.0, n).round(1)
     channel = rng.choice(["Webinar", "Referral", "Cold", "Select"], n, p=[0.3, 0.2, 0.4, 0.1])
-    logit = -1.5 + 0.35 * visits + 0.03 * minutes + np.where(channel == "Referral", 1.2, 0.0)
+    logit = -3.0 + 0.8 * visits + 0.04 * minutes + np.where(channel == "Referral", 2.0, 0.0)
     won = rng.random(n) < 1 / (1 + np.exp(-logit))
     result = np.where(won, "Signed", "Dropped").astype(object)
     result[rng.random(n) < 0.1] = "Pending"
@@ -109,7 +109,7 @@ def test_init_config_edit_train_predict_evaluate(tmp_path: Path) -> None:
 
 def test_flat_without_order_uses_stratified_split_and_cv(tmp_path: Path) -> None:
     data = tmp_path / "leads.csv"
-    make_flat(800).drop(columns=["Ref Code"]).to_csv(data, sep=";", index=False)
+    make_flat(500).drop(columns=["Ref Code"]).to_csv(data, sep=";", index=False)
     cfg_path = tmp_path / "c.toml"
     cfg_path.write_text(
         '[contacts]\nid = ""\ncreated_at = ""\noutcome = "Deal Result"\n'
