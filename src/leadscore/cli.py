@@ -294,9 +294,8 @@ def evaluate(
         from rich.table import Table
 
         m = report["metrics"]
-        view = Table(
-            title=f"{data}: {int(m['rows']):,} closed rows, {m['base_rate']:.1%} converted"
-        )
+        _console().print(f"{data}: {int(m['rows']):,} closed rows, {m['base_rate']:.1%} converted")
+        view = Table(title="Metrics")
         view.add_column("metric")
         view.add_column("value", justify="right")
         for key in ("roc_auc", "pr_auc", "brier", "log_loss", "ece"):
