@@ -31,6 +31,10 @@ demo: $(STAMP)
 	$(BIN)/leadscore predict data/raw/contacts.csv --activities data/raw/activities.csv \
 		--as-of 2026-07-01 --out data/processed/predictions.csv
 
+## real-data: train and evaluate on each shared real data set present; print one table
+real-data: $(STAMP)
+	$(BIN)/python -m leadscore.benchmark $${LEADSCORE_REAL_DATA:-../shared/data}
+
 ## test: the whole test suite
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -53,4 +57,4 @@ mlflow-ui: $(STAMP)
 clean:
 	rm -rf data/raw/*.csv data/raw/*.parquet data/interim/* data/processed/* models/leadscore reports/* mlflow.db mlartifacts
 
-.PHONY: help install demo test lint format mlflow-ui clean
+.PHONY: help install demo real-data test lint format mlflow-ui clean

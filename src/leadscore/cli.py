@@ -163,6 +163,12 @@ def _print_training(result, model_dir: Path) -> None:  # noqa: ANN001
         table.add_row(key, *cells, *([f"{card[key]:.4f}"] if card else []))
     console.print(table)
     console.print(f"split: {result.split.description}")
+    cv = result.scorer.info.get("cv")
+    if cv:
+        console.print(
+            f"{cv['description']}: ROC AUC {cv['roc_auc']:.4f} ± {cv['roc_auc_std']:.4f}, "
+            f"ECE {cv['ece']:.4f}"
+        )
     console.print(
         f"calibration: {result.calibration}; ECE {result.metrics['ece_uncalibrated']:.4f}"
         f" before, {result.metrics['ece']:.4f} after"
@@ -280,6 +286,73 @@ def predict(
             f"{int(scored.sum()):,} rows scored, {int((~scored).sum()):,} not scored "
             f"(see the status column); wrote {len(result):,} rows to {out}"
         )
+
+
+@app.command("init-config")
+def init_config(
+    data: Annotated[Path, typer.Argument(help="A data file to inspect (CSV or Parquet).")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the config here (default: print).")
+    ] = None,
+) -> None:
+    """Draft a commented config from a data file: ids, dates, numbers, categories, free text
+    and target candidates; edit the lines marked EDIT."""
+    with user_errors():
+        from leadscore.config import DEFAULT_MISSING_VALUES
+        from leadscore.initconfig import draft_config
+        from leadscore.io import read_table, write_text
+
+        frame = read_table(data, missing_values=DEFAULT_MISSING_VALUES)
+        text = draft_config(frame, str(data))
+        if out is None:
+            typer.echo(text)
+        else:
+            write_text(text, out)
+            typer.echo(f"wrote {out}: check the lines marked EDIT", err=True)
+
+
+@app.command()
+def evaluate(
+    data: Annotated[Path, typer.Argument(help="Labelled file (CSV or Parquet) to score.")],
+    model: Annotated[
+        Path, typer.Option("--model", "-m", help="Trained model folder.")
+    ] = DEFAULT_MODEL_DIR,
+    config: ConfigOpt = None,
+    activities: ActivitiesOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Score a labelled file with a saved model: ranking, calibration, lift and tiers."""
+    with user_errors():
+        import json
+
+        from leadscore.config import load_config
+        from leadscore.crm import load_crm
+        from leadscore.model.evaluate import evaluate_labelled
+        from leadscore.store import load_model
+
+        cfg = load_config(config)
+        scorer = load_model(model)
+        crm = load_crm(data, activities, cfg, require_outcome=True)
+        for note in crm.notes:
+            typer.echo(f"note: {note}", err=True)
+        report = evaluate_labelled(scorer, crm)
+        if as_json:
+            typer.echo(json.dumps(report, default=float))
+            return
+        import pandas as pd
+        from rich.table import Table
+
+        m = report["metrics"]
+        _console().print(f"{data}: {int(m['rows']):,} closed rows, {m['base_rate']:.1%} converted")
+        view = Table(title="Metrics")
+        view.add_column("metric")
+        view.add_column("value", justify="right")
+        for key in ("roc_auc", "pr_auc", "brier", "log_loss", "ece"):
+            view.add_row(key, f"{m[key]:.4f}")
+        for key in ("lift_top10", "capture_top10", "lift_top20", "capture_top20"):
+            view.add_row(key, f"{m[key]:.3f}")
+        _console().print(view)
+        _print_tiers(pd.DataFrame(report["tiers"]), "Tiers (expected vs actual)")
 
 
 def _print_tiers(table, title: str) -> None:  # noqa: ANN001

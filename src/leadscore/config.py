@@ -57,6 +57,24 @@ class ContactsConfig:
     won: list[str] = field(default_factory=lambda: ["won"])
     lost: list[str] = field(default_factory=lambda: ["lost"])
     open: list[str] = field(default_factory=list)
+    # Column that orders rows in time when there are no dates ("@row": the file's row order);
+    # it drives the time-ordered split and is never a feature. See docs/column-roles.md.
+    order_by: str | None = None
+
+
+@dataclass
+class JoinConfig:
+    """One table joined onto the main table before features are built (``[[joins]]``).
+
+    ``file`` is read relative to the main data file's folder unless absolute; each main row
+    takes the columns of the row whose ``key`` equals its ``on`` value (many-to-one).
+    """
+
+    file: str = ""
+    on: str = ""
+    key: str = ""
+    prefix: str = ""
+    columns: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -108,6 +126,12 @@ class TrainingConfig:
     calibration_fraction: float = 0.2
     seed: int = 42
     max_rows: int = 3_000_000
+    # "snapshots": contacts + activity log, point-in-time snapshots; "flat": one row is one
+    # example (label = the outcome column, open rows are scored, not trained on).
+    examples: str = "snapshots"
+    # "holdout": one time-ordered (or stratified) holdout; "cv": also stratified k-fold.
+    evaluation: str = "holdout"
+    cv_folds: int = 5
 
 
 @dataclass
@@ -150,6 +174,7 @@ class Config:
     training: TrainingConfig = field(default_factory=TrainingConfig)
     tiers: TiersConfig = field(default_factory=TiersConfig)
     scorecard: ScorecardConfig | None = None  # only when the file has a [scorecard] section
+    joins: list[JoinConfig] = field(default_factory=list)
     source: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -160,6 +185,17 @@ class Config:
 
 
 _SECTIONS = {f.name: f.type for f in fields(Config) if f.name != "source"}
+
+
+def _build_joins(values: Any, source: str) -> list[JoinConfig]:
+    if not isinstance(values, list):
+        raise ConfigError("joins must be written as [[joins]] tables", file=source)
+    joins = [_build(JoinConfig, "joins", v, source) for v in values]
+    for j in joins:
+        if not j.file or not j.on:
+            raise ConfigError("every [[joins]] entry needs file and on", file=source)
+        j.key = j.key or j.on
+    return joins
 
 
 def _build(section_cls: type, name: str, values: Any, source: str) -> Any:
@@ -207,6 +243,9 @@ def load_config(path: str | Path | None) -> Config:
             file=source,
         )
     for name, values in raw.items():
+        if name == "joins":
+            cfg.joins = _build_joins(values, source)
+            continue
         section_cls = ScorecardConfig if name == "scorecard" else type(getattr(cfg, name))
         setattr(cfg, name, _build(section_cls, name, values, source))
     return validate(cfg)
@@ -240,6 +279,16 @@ def validate(cfg: Config) -> Config:
             raise ConfigError("[tiers] need 0 <= prospect <= opportunity <= 1", file=src)
     if not cfg.contacts.won:
         raise ConfigError("[contacts] won must list at least one value", file=src)
+    if t.examples not in {"snapshots", "flat"}:
+        raise ConfigError(
+            f"[training] examples must be 'snapshots' or 'flat', got {t.examples!r}", file=src
+        )
+    if t.evaluation not in {"holdout", "cv"}:
+        raise ConfigError(
+            f"[training] evaluation must be 'holdout' or 'cv', got {t.evaluation!r}", file=src
+        )
+    if not 2 <= t.cv_folds <= 20:
+        raise ConfigError("[training] cv_folds must be between 2 and 20", file=src)
     if any(w <= 0 for w in cfg.features.windows_days):
         raise ConfigError("[features] windows_days must be positive", file=src)
     return cfg

@@ -28,7 +28,9 @@ from leadscore.io import (
 
 ID, CREATED, CLOSED, STATUS = "contact_id", "created_at", "closed_at", "status"
 OCCURRED, TYPE = "occurred_at", "activity_type"
-CANONICAL = (ID, CREATED, CLOSED, STATUS)
+ORDER = "order_key"
+CANONICAL = (ID, CREATED, CLOSED, STATUS, ORDER)
+ROW_ORDER = "@row"
 
 
 @dataclass
@@ -76,8 +78,25 @@ def _status(frame: pd.DataFrame, cfg: Config, path: str) -> pd.Series:
     return status
 
 
-def load_contacts(path: str | Path, cfg: Config, *, require_outcome: bool) -> pd.DataFrame:
+def _order_key(frame: pd.DataFrame, column: str, path: str) -> pd.Series:
+    """Values that order rows in time: the row order, a number, or a date."""
+    if column == ROW_ORDER:
+        return pd.Series(np.arange(len(frame), dtype=float), index=frame.index)
+    require_columns(frame, [column], path)
+    values = frame[column]
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype(float)
+    return parse_dates(frame, column, path)
+
+
+def load_contacts(
+    path: str | Path, cfg: Config, *, require_outcome: bool, notes: list[str] | None = None
+) -> pd.DataFrame:
     """Read and validate the contacts table; return it with canonical role columns.
+
+    Tables configured in ``[[joins]]`` are joined on first (notes about unmatched keys go to
+    ``notes``). Without an id column (``[contacts] id = ""``) rows are named by their row
+    number. ``[contacts] order_by`` adds the canonical ``order_key`` column.
 
     Raises:
         InputError: a required column is missing, an id is empty or duplicated, a date is
@@ -86,15 +105,37 @@ def load_contacts(path: str | Path, cfg: Config, *, require_outcome: bool) -> pd
     path = str(path)
     c = cfg.contacts
     frame = read_table(path, missing_values=cfg.features.missing_values)
-    required = [c.id] + ([c.created_at] if c.created_at else [])
+    if cfg.joins:
+        from leadscore.join import join_tables
+
+        frame, join_notes = join_tables(
+            frame,
+            cfg.joins,
+            Path(path).parent,
+            main_path=path,
+            missing_values=cfg.features.missing_values,
+        )
+        if notes is not None:
+            notes.extend(join_notes)
+    required = ([c.id] if c.id else []) + ([c.created_at] if c.created_at else [])
     if require_outcome:
         required.append(c.outcome)
     require_columns(frame, required, path)
     require_rows(frame, path)
-    check_ids(frame, c.id, path)
-
-    out = frame.copy()
-    roles = {c.id: ID}
+    sources = {c.id, c.created_at, c.outcome, c.closed_at} - {None, ""}
+    clashes = {
+        col: f"{col}_attr" for col in frame.columns if col in CANONICAL and col not in sources
+    }
+    out = frame.rename(columns=clashes)
+    if c.id:
+        check_ids(frame, c.id, path)
+        roles = {c.id: ID}
+    else:
+        positions = np.arange(len(frame))
+        out[ID] = [f"row-{row_number(int(i), path)}" for i in positions]
+        roles = {}
+    if c.order_by:
+        out[ORDER] = _order_key(frame, c.order_by, path).to_numpy()
     if c.created_at:
         out[c.created_at] = parse_dates(frame, c.created_at, path, required=True)
         roles[c.created_at] = CREATED
@@ -104,8 +145,7 @@ def load_contacts(path: str | Path, cfg: Config, *, require_outcome: bool) -> pd
     if c.closed_at and c.closed_at in frame.columns:
         out[c.closed_at] = parse_dates(frame, c.closed_at, path)
         roles[c.closed_at] = CLOSED
-    clashes = {col: f"{col}_attr" for col in out.columns if col in CANONICAL and col not in roles}
-    out = out.rename(columns={**clashes, **roles})
+    out = out.rename(columns=roles)
     out[ID] = out[ID].astype(str).str.strip()
     if STATUS not in out:
         out[STATUS] = "open"
@@ -119,7 +159,14 @@ def load_contacts(path: str | Path, cfg: Config, *, require_outcome: bool) -> pd
                 column=c.closed_at,
                 row=row_number(pos, path),
             )
-    if require_outcome and CLOSED not in out and (out[STATUS] == "won").any() and CREATED in out:
+    flat = cfg.training.examples == "flat"
+    if (
+        require_outcome
+        and not flat
+        and CLOSED not in out
+        and (out[STATUS] == "won").any()
+        and CREATED in out
+    ):
         raise InputError(
             "the contacts have dates but no close date: map [contacts] closed_at in the config",
             file=path,
@@ -173,10 +220,12 @@ def load_crm(
     require_outcome: bool,
 ) -> CRM:
     """Read, validate and canonicalise a CRM export."""
-    contacts = load_contacts(contacts_path, cfg, require_outcome=require_outcome)
-    activities, notes = None, []
+    notes: list[str] = []
+    contacts = load_contacts(contacts_path, cfg, require_outcome=require_outcome, notes=notes)
+    activities = None
     if activities_path is not None:
-        activities, notes = load_activities(activities_path, cfg, contacts[ID])
+        activities, act_notes = load_activities(activities_path, cfg, contacts[ID])
+        notes += act_notes
     return CRM(
         contacts=contacts,
         activities=activities,

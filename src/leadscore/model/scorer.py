@@ -43,7 +43,11 @@ class LeadScorer:
     def rows(
         self, contacts: pd.DataFrame, activities: pd.DataFrame | None, as_of: pd.Timestamp
     ) -> pd.DataFrame:
-        """Raw model rows for ``contacts`` as of one time."""
+        """Raw model rows for ``contacts`` as of one time (a flat model: each row as is)."""
+        if self.info.get("examples") == "flat":
+            from leadscore.features.flat import flat_rows
+
+            return flat_rows(contacts, activities, self.activity_spec)
         keys = pd.DataFrame({"contact_id": contacts["contact_id"].to_numpy(), "as_of": as_of})
         keys.index = contacts.index
         return assemble_rows(contacts, activities, keys, self.activity_spec)

@@ -69,3 +69,74 @@ def time_split(
         ),
     )
     return split
+
+
+def _stratified_pick(
+    y: np.ndarray, positions: np.ndarray, fraction: float, seed: int
+) -> np.ndarray:
+    """A random ``fraction`` of ``positions``, the same fraction of each class."""
+    rng = np.random.default_rng(seed)
+    picked = []
+    for cls in (0, 1):
+        members = positions[y[positions] == cls]
+        size = int(round(fraction * len(members)))
+        picked.append(rng.choice(members, size=size, replace=False))
+    return np.sort(np.concatenate(picked))
+
+
+def order_split(
+    order: np.ndarray,
+    y: np.ndarray,
+    *,
+    test_fraction: float,
+    calibration_fraction: float,
+    seed: int,
+    order_name: str,
+) -> Split:
+    """Flat examples split by an order column: the last ``test_fraction`` by order is the test.
+
+    Ties in the order keep the rows' file order. Among the earlier rows, calibration takes a
+    stratified random ``calibration_fraction``; the model is fitted on the rest.
+    """
+    order = np.asarray(order)
+    ranked = np.argsort(order, kind="stable")
+    if np.issubdtype(order.dtype, np.floating):
+        ranked = np.concatenate([ranked[~np.isnan(order[ranked])], ranked[np.isnan(order[ranked])]])
+    n_test = max(1, int(round(test_fraction * len(order))))
+    test = np.sort(ranked[-n_test:])
+    before = np.sort(ranked[:-n_test])
+    cal = _stratified_pick(np.asarray(y), before, calibration_fraction, seed)
+    fit = np.setdiff1d(before, cal)
+    first_test = order[ranked[-n_test]]
+    return Split(
+        fit=fit,
+        calibration=cal,
+        test=test,
+        description=(
+            f"time-ordered by {order_name}: test = the last {len(test):,} rows "
+            f"({test_fraction:.0%}, from {order_name} {first_test}); calibration = a stratified "
+            f"{calibration_fraction:.0%} of the earlier rows ({len(cal):,}), fit = the rest "
+            f"({len(fit):,})"
+        ),
+    )
+
+
+def stratified_split(
+    y: np.ndarray, *, test_fraction: float, calibration_fraction: float, seed: int
+) -> Split:
+    """Flat examples without any time: stratified random test, calibration and fit parts."""
+    y = np.asarray(y)
+    everything = np.arange(len(y))
+    test = _stratified_pick(y, everything, test_fraction, seed)
+    before = np.setdiff1d(everything, test)
+    cal = _stratified_pick(y, before, calibration_fraction, seed + 1)
+    fit = np.setdiff1d(before, cal)
+    return Split(
+        fit=fit,
+        calibration=cal,
+        test=test,
+        description=(
+            f"stratified random (no time or order column): test = {len(test):,} rows "
+            f"({test_fraction:.0%}), calibration = {len(cal):,}, fit = {len(fit):,}"
+        ),
+    )

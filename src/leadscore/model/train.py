@@ -21,6 +21,7 @@ from leadscore.features.contact import ContactFeatures
 from leadscore.features.snapshots import assemble_rows, build_examples, snapshot_dates
 from leadscore.model.calibration import calibrate, choose_method
 from leadscore.model.estimators import BUILDERS
+from leadscore.model.evaluate import cross_validate, flat_training_rows
 from leadscore.model.metrics import summarize
 from leadscore.model.scorecard_model import load_scorecard, scorecard_metrics
 from leadscore.model.scorer import LeadScorer
@@ -56,7 +57,8 @@ def feature_transformer(cfg: Config) -> ContactFeatures:
     """The unfitted ContactFeatures set up from the config."""
     f, r = cfg.features, cfg.roles
     return ContactFeatures(
-        ignore=tuple(f.ignore) + tuple(c for c in (cfg.contacts.outcome,) if c),
+        ignore=tuple(f.ignore)
+        + tuple(c for c in (cfg.contacts.outcome, cfg.contacts.order_by, "order_key") if c),
         categorical=tuple(f.categorical),
         numeric=tuple(f.numeric),
         company_size=r.company_size,
@@ -108,17 +110,21 @@ def train(crm: CRM, cfg: Config) -> TrainResult:
     """Train, calibrate and evaluate the configured model and the baseline."""
     t = cfg.training
     card = load_scorecard(cfg, crm) if cfg.scorecard is not None else None
-    examples, dates = snapshot_examples(crm, cfg)
     spec = learn_activity_spec(crm.activities, cfg.features.windows_days)
-    rows = assemble_rows(crm.contacts, crm.activities, examples, spec)
+    if t.examples == "flat":
+        examples, rows, split = flat_training_rows(crm, cfg, spec)
+        dates: list[pd.Timestamp] = []
+    else:
+        examples, dates = snapshot_examples(crm, cfg)
+        rows = assemble_rows(crm.contacts, crm.activities, examples, spec)
+        split = time_split(
+            examples,
+            horizon_days=t.horizon_days,
+            test_fraction=t.test_fraction,
+            calibration_fraction=t.calibration_fraction,
+            seed=t.seed,
+        )
     y = examples["label"].to_numpy(dtype=int)
-    split = time_split(
-        examples,
-        horizon_days=t.horizon_days,
-        test_fraction=t.test_fraction,
-        calibration_fraction=t.calibration_fraction,
-        seed=t.seed,
-    )
     _check_counts(y, split, crm.contacts_path)
 
     features = feature_transformer(cfg).fit(rows.iloc[split.fit])
@@ -169,9 +175,11 @@ def train(crm: CRM, cfg: Config) -> TrainResult:
         "examples": int(len(examples)),
         "positives": int(y.sum()),
         "snapshot_dates": [str(d.date()) for d in dates],
-        "first_created": str(crm.contacts["created_at"].min()),
-        "export_end": str(crm.export_end),
-        "test_start": str(split.test_start),
+        "first_created": str(crm.contacts["created_at"].min())
+        if "created_at" in crm.contacts
+        else None,
+        "export_end": str(crm.export_end) if dates else None,
+        "test_start": str(split.test_start) if split.test_start is not None else None,
         "activity_types": list(spec.types),
         "high_intent_types": list(spec.high_intent),
         "excluded_columns": dict(
@@ -191,6 +199,7 @@ def train(crm: CRM, cfg: Config) -> TrainResult:
             "tier_rule": tier_rule,
             "horizon_days": t.horizon_days,
             "split": split.description,
+            "examples": t.examples,
             "metrics": metrics,
             "baseline": {"model": baseline, "metrics": baseline_metrics},
             **({"scorecard": {"metrics": card_metrics}} if card_metrics else {}),
@@ -198,10 +207,12 @@ def train(crm: CRM, cfg: Config) -> TrainResult:
             "data": data,
         },
     )
+    if t.evaluation == "cv":
+        scorer.info["cv"] = cross_validate(rows, y, features, cfg)
     holdout = pd.DataFrame(
         {
             "contact_id": examples["contact_id"].to_numpy()[split.test],
-            "as_of": examples["as_of"].to_numpy()[split.test],
+            "as_of": examples["as_of"].to_numpy()[split.test] if "as_of" in examples else pd.NaT,
             "y": y_test,
             "probability": probs[chosen],
             "baseline_probability": probs[baseline],

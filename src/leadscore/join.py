@@ -1,0 +1,68 @@
+"""Joining lookup tables (accounts, products, teams…) onto the main table, by config.
+
+Each ``[[joins]]`` entry names a file, the main table's column ``on`` and the lookup table's
+column ``key``. The lookup must have one row per key (many-to-one); a duplicated key is an
+error naming the file, column and row. Main rows whose key has no match keep missing values
+in the joined columns (missingness is a signal) and are counted in a note, never dropped.
+Joined columns keep their names, or get ``prefix`` in front; a name that would clash with a
+main column is an error that suggests a prefix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from leadscore.config import JoinConfig
+from leadscore.errors import ConfigError
+from leadscore.io import check_ids, read_table, require_columns
+
+
+def _normal_key(values: pd.Series) -> pd.Series:
+    return values.astype("string").str.strip()
+
+
+def join_tables(
+    frame: pd.DataFrame,
+    joins: list[JoinConfig],
+    base_dir: str | Path,
+    *,
+    main_path: str,
+    missing_values: list[str],
+) -> tuple[pd.DataFrame, list[str]]:
+    """The main ``frame`` with every configured lookup table joined on; plus notes."""
+    notes: list[str] = []
+    out = frame
+    for join in joins:
+        path = Path(join.file)
+        if not path.is_absolute():
+            path = Path(base_dir) / path
+        lookup = read_table(path, missing_values=missing_values)
+        require_columns(out, [join.on], main_path)
+        require_columns(lookup, [join.key], path)
+        lookup = lookup[lookup[join.key].notna()]
+        check_ids(lookup, join.key, path)
+        wanted = join.columns or [c for c in lookup.columns if c != join.key]
+        require_columns(lookup, wanted, path)
+        renamed = {c: f"{join.prefix}{c}" for c in wanted}
+        clash = sorted(set(renamed.values()) & set(out.columns))
+        if clash:
+            raise ConfigError(
+                f"joining {path.name} would overwrite column(s) {', '.join(clash)}: "
+                "set a prefix in its [[joins]] entry",
+            )
+        right = lookup[wanted].rename(columns=renamed)
+        right.index = _normal_key(lookup[join.key]).to_numpy()
+        keys = _normal_key(out[join.on])
+        matched = keys.isin(set(right.index)).to_numpy()
+        joined = right.reindex(keys.to_numpy())
+        joined.index = out.index
+        out = pd.concat([out, joined], axis=1)
+        missing = int((~matched).sum())
+        if missing:
+            notes.append(
+                f"{path}: {missing:,} of {len(out):,} rows of {Path(main_path).name} have no "
+                f"match on {join.on!r}; their joined columns are missing"
+            )
+    return out, notes
