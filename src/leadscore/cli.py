@@ -304,6 +304,11 @@ def init_config(
 
         frame = read_table(data, missing_values=DEFAULT_MISSING_VALUES)
         text = draft_config(frame, str(data))
+        text += (
+            "\n# Scorecard: once the target above is mapped, draft a points scorecard from the"
+            "\n# data (a proposal to edit) with:"
+            f"\n#   leadscore propose-scorecard {data} --config {out or 'THIS_FILE.toml'}\n"
+        )
         if out is None:
             typer.echo(text)
         else:
