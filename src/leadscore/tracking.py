@@ -157,3 +157,28 @@ def _requirements() -> list[str]:
         f"numpy=={np.__version__}",
         f"joblib=={joblib.__version__}",
     ]
+
+
+def log_drift(
+    table: dict[str, float],
+    threshold: float,
+    *,
+    rows: int,
+    experiment: str = DEFAULT_EXPERIMENT,
+) -> str:
+    """Log a scoring batch's PSI per feature as a run of its own; return the run id."""
+    import re
+
+    setup(experiment)
+    with mlflow.start_run(run_name="predict-drift") as run:
+        mlflow.set_tags({"leadscore.kind": "drift", "leadscore.version": __version__})
+        mlflow.log_params({"psi_threshold": threshold, "rows": rows})
+        metrics = {
+            "psi." + re.sub(r"[^0-9A-Za-z_.\-/ ]", "_", k)[:200]: float(v)
+            for k, v in table.items()
+            if np.isfinite(v)
+        }
+        metrics["psi_max"] = max(metrics.values(), default=0.0)
+        metrics["features_shifted"] = float(sum(v > threshold for v in table.values()))
+        mlflow.log_metrics(metrics)
+        return run.info.run_id
