@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +35,40 @@ def tracking_uri() -> str:
 
 
 def setup(experiment: str = DEFAULT_EXPERIMENT) -> str:
-    """Point MLflow at the store and experiment; return the URI."""
+    """Point MLflow at the store and experiment; return the URI.
+
+    With a SQLite store, the first access (which creates or migrates the tables) and the
+    experiment's creation run under a lock file beside the database, so two commands started
+    at once do not both try to create the same tables or experiment.
+    """
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
     uri = tracking_uri()
-    mlflow.set_tracking_uri(uri)
-    mlflow.set_experiment(experiment)
+    with _store_lock(uri):
+        mlflow.set_tracking_uri(uri)
+        mlflow.set_experiment(experiment)
     return uri
+
+
+@contextmanager
+def _store_lock(uri: str) -> Iterator[None]:
+    """An exclusive inter-process lock for a local SQLite store (no-op for other stores)."""
+    path = uri.removeprefix("sqlite:///") if uri.startswith("sqlite:///") else None
+    if path is None or path.startswith(":memory:"):
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; fall back to MLflow's own handling
+        yield
+        return
+    lock = Path(path).with_name(Path(path).name + ".lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class LeadScorePyfunc(mlflow.pyfunc.PythonModel):
