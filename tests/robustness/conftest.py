@@ -19,9 +19,18 @@ WIDE = {"COLUMNS": "400"}
 
 
 @pytest.fixture(autouse=True)
-def _mlflow_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_tracking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No tracking store unless a test asks for one (predict logs drift when one is set)."""
     monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/mlflow.db")
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+
+
+@pytest.fixture
+def mlflow_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Point MLflow at a temporary SQLite store."""
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    return uri
 
 
 @pytest.fixture(scope="session", autouse=True)

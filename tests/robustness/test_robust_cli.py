@@ -50,7 +50,7 @@ def test_formula_in_a_lead_list_comes_out_neutralised(crm_dir, model_dir, as_of,
     assert pd.read_csv(out).loc[0, "contact_id"] == evil
 
 
-def test_drift_warning_names_shifted_features(crm_dir, model_dir, as_of, tmp_path):
+def test_drift_warning_names_shifted_features(crm_dir, model_dir, as_of, tmp_path, mlflow_tmp):
     leads = pd.read_csv(crm_dir / "contacts.csv", dtype=str, keep_default_na=False)
     leads["industry"] = "Underwater Basket Weaving"  # every row: a level never seen
     leads.to_csv(tmp_path / "leads.csv", index=False)
@@ -63,6 +63,7 @@ def test_drift_warning_names_shifted_features(crm_dir, model_dir, as_of, tmp_pat
     # and the figures are logged to the configured tracking store
     import mlflow
 
+    mlflow.set_tracking_uri(mlflow_tmp)
     runs = mlflow.search_runs(experiment_names=["leadscore"])
     assert len(runs) == 1 and runs.loc[0, "metrics.psi.industry"] > 0.25
 
@@ -77,7 +78,6 @@ def _predict_cmd(model_dir: Path, leads: Path, out: Path, as_of: str) -> list[st
 @pytest.mark.slow
 def test_killing_predict_never_leaves_a_partial_file(crm_dir, model_dir, as_of, tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1", "COLUMNS": "400"}
-    env.pop("MLFLOW_TRACKING_URI")
     contacts = pd.read_csv(crm_dir / "contacts.csv", dtype=str, keep_default_na=False)
     contacts.head(300).to_csv(tmp_path / "old.csv", index=False)
     contacts.to_csv(tmp_path / "new.csv", index=False)
@@ -152,3 +152,21 @@ def test_two_trainings_at_once_are_both_recorded(crm_dir, tmp_path):
     runs = mlflow.search_runs(experiment_names=["leadscore"])
     assert len(runs) == 2 and set(runs["status"]) == {"FINISHED"}
     shutil.rmtree(tmp_path / "m0")
+
+
+def test_predict_output_and_messages_carry_no_personal_data(crm_dir, model_dir, as_of, tmp_path):
+    from leadscore.pii import find_pii
+
+    leads = _leads(crm_dir, 300)
+    leads.to_csv(tmp_path / "leads.csv", index=False)
+    out = tmp_path / "pred.csv"
+    args = ["predict", str(tmp_path / "leads.csv"), "-m", str(model_dir), "--as-of", as_of]
+    result = CliRunner().invoke(app, [*args, "-o", str(out), "--include-closed"], env=WIDE)
+    assert result.exit_code == 0, result.output
+    known = pd.concat([leads[c] for c in ("email", "phone", "first_name", "last_name")])
+    known = [k for k in known.unique() if k]
+    assert find_pii(leads.to_csv(index=False), known)  # the scanner does see them in the input
+    assert find_pii(out.read_text(), known) == []
+    assert find_pii(result.output, known) == []
+    metadata = (model_dir / "metadata.json").read_text()
+    assert find_pii(metadata, known) == []
