@@ -79,8 +79,8 @@ def _predict_cmd(model_dir: Path, leads: Path, out: Path, as_of: str) -> list[st
 def test_killing_predict_never_leaves_a_partial_file(crm_dir, model_dir, as_of, tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1", "COLUMNS": "400"}
     contacts = pd.read_csv(crm_dir / "contacts.csv", dtype=str, keep_default_na=False)
-    contacts.head(300).to_csv(tmp_path / "old.csv", index=False)
-    contacts.to_csv(tmp_path / "new.csv", index=False)
+    contacts.head(150).to_csv(tmp_path / "old.csv", index=False)
+    contacts.head(300).to_csv(tmp_path / "new.csv", index=False)
     out = tmp_path / "out" / "predictions.csv"
     # the old complete output, and the new complete output the killed runs would write
     subprocess.run(_predict_cmd(model_dir, tmp_path / "old.csv", out, as_of), env=env, check=True)
@@ -100,7 +100,7 @@ def test_killing_predict_never_leaves_a_partial_file(crm_dir, model_dir, as_of, 
         cmd = _predict_cmd(model_dir, tmp_path / "new.csv", out, as_of)
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if i % 2 == 0:  # anywhere in the run, early or late
-            time.sleep(rng.uniform(0.1, 1.0) * duration)
+            time.sleep(rng.uniform(0.05, 0.8) * duration)
         else:  # the moment the temp file of the output appears
             deadline = time.monotonic() + 3 * duration
             while time.monotonic() < deadline and proc.poll() is None:
