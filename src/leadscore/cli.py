@@ -218,6 +218,16 @@ def predict(
         float | None, typer.Option(help="Override the prospect threshold (probability).")
     ] = None,
     scorecard: ScorecardOpt = None,
+    csv_safe: Annotated[
+        bool,
+        typer.Option(
+            help="Quote-prefix CSV text cells starting with = + - @ tab or CR, so a "
+            "spreadsheet never runs them as formulas."
+        ),
+    ] = True,
+    drift_threshold: Annotated[
+        float, typer.Option(help="Warn when a feature's PSI against training exceeds this.")
+    ] = 0.25,
 ) -> None:
     """Score a lead list: probability, 0-100 score and tier for every row."""
     with user_errors():
@@ -265,8 +275,8 @@ def predict(
                 + ", ".join(extra[:10]),
                 err=True,
             )
-        latest = crm.export_end
-        if when - latest > pd.Timedelta(days=30):
+        latest = crm.latest_time
+        if latest is not None and when - latest > pd.Timedelta(days=30):
             typer.echo(
                 f"warning: the latest date in the export is {latest:%Y-%m-%d}, "
                 f"{(when - latest).days} days before the as-of time {when:%Y-%m-%d}; recency "
@@ -276,7 +286,7 @@ def predict(
         result = score_contacts(
             scorer, crm.contacts, crm.activities, when, include_closed=include_closed
         )
-        write_table(result, out)
+        write_table(result, out, csv_safe=csv_safe)
         scored = result["status"] == "scored"
         table = tier_table(
             result.loc[scored, "probability"].to_numpy(), result.loc[scored, "tier"].to_numpy()
@@ -286,6 +296,40 @@ def predict(
             f"{int(scored.sum()):,} rows scored, {int((~scored).sum()):,} not scored "
             f"(see the status column); wrote {len(result):,} rows to {out}"
         )
+        _check_drift(scorer, crm, scored.to_numpy(), when, drift_threshold)
+
+
+def _check_drift(scorer, crm, scored, when, threshold: float) -> None:  # noqa: ANN001
+    """Warn about features whose batch distribution moved away from training (PSI)."""
+    import os
+
+    from leadscore.model.drift import MIN_ROWS, batch_psi, shifted
+
+    contacts = crm.contacts.reset_index(drop=True)[scored]
+    if len(contacts) < MIN_ROWS:
+        typer.echo(f"note: drift check skipped, fewer than {MIN_ROWS} rows scored", err=True)
+        return
+    table = batch_psi(scorer, scorer.rows(contacts, crm.activities, when))
+    if table is None:
+        typer.echo("note: drift check skipped, the model has no training reference", err=True)
+        return
+    big = shifted(table, threshold)
+    if big:
+        typer.echo(
+            f"warning: {len(big)} feature(s) shifted since training (PSI > {threshold:g}): "
+            + ", ".join(f"{k} {v:.2f}" for k, v in big.items()),
+            err=True,
+        )
+    else:
+        top = max(table, key=table.get)
+        typer.echo(
+            f"drift: no feature shifted beyond PSI {threshold:g} (largest: {top} {table[top]:.3f})",
+            err=True,
+        )
+    if os.environ.get("MLFLOW_TRACKING_URI"):
+        from leadscore.tracking import log_drift
+
+        log_drift(table, threshold, rows=len(contacts))
 
 
 @app.command("init-config")

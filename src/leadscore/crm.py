@@ -44,15 +44,21 @@ class CRM:
     notes: list[str] = field(default_factory=list)
 
     @property
-    def export_end(self) -> pd.Timestamp:
-        """The latest time seen anywhere in the export (its 'as exported' moment)."""
+    def latest_time(self) -> pd.Timestamp | None:
+        """The latest time seen anywhere in the export, or None when it has no dates."""
         times = [self.contacts[c].max() for c in (CREATED, CLOSED) if c in self.contacts]
         if self.activities is not None and len(self.activities):
             times.append(self.activities[OCCURRED].max())
         times = [t for t in times if pd.notna(t)]
-        if not times:
+        return max(times) if times else None
+
+    @property
+    def export_end(self) -> pd.Timestamp:
+        """The latest time seen anywhere in the export (its 'as exported' moment)."""
+        latest = self.latest_time
+        if latest is None:
             raise InputError("no dates to place the export in time", file=self.contacts_path)
-        return max(times)
+        return latest
 
 
 def _status(frame: pd.DataFrame, cfg: Config, path: str) -> pd.Series:

@@ -184,7 +184,17 @@ def parse_dates(
             )
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
-    parsed = parsed.astype("datetime64[ns]")
+    try:
+        parsed = parsed.astype("datetime64[ns]")
+    except (OverflowError, pd.errors.OutOfBoundsDatetime):
+        outside = ((parsed < pd.Timestamp.min) | (parsed > pd.Timestamp.max)).to_numpy()
+        pos = int(np.flatnonzero(outside)[0]) if outside.any() else 0
+        raise InputError(
+            f"date {raw.iloc[pos]!r} is out of range (years 1678 to 2261)",
+            file=str(path),
+            column=column,
+            row=row_number(pos, path),
+        ) from None
     if required and parsed.isna().any():
         pos = int(np.flatnonzero(parsed.isna().to_numpy())[0])
         raise InputError("date is empty", file=str(path), column=column, row=row_number(pos, path))
@@ -196,8 +206,12 @@ def _atomic_target(path: Path) -> tuple[int, str]:
     return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
 
 
-def write_table(frame: pd.DataFrame, path: str | Path) -> None:
-    """Write CSV or Parquet (by suffix) atomically: a temp file renamed over the target."""
+def write_table(frame: pd.DataFrame, path: str | Path, *, csv_safe: bool = False) -> None:
+    """Write CSV or Parquet (by suffix) atomically: a temp file renamed over the target.
+
+    With ``csv_safe``, CSV text cells that a spreadsheet would run as a formula are
+    neutralised (see ``leadscore.csvsafe``); Parquet is never changed.
+    """
     path = Path(path)
     fmt = table_format(path)
     fd, tmp = _atomic_target(path)
@@ -206,6 +220,10 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> None:
         if fmt == "parquet":
             frame.to_parquet(tmp, index=False)
         else:
+            if csv_safe:
+                from leadscore.csvsafe import neutralise
+
+                frame = neutralise(frame)
             frame.to_csv(tmp, index=False)
         os.replace(tmp, path)
     except BaseException:

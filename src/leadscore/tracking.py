@@ -23,6 +23,8 @@ import json
 import os
 import re
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,12 +48,40 @@ def tracking_uri() -> str:
 
 
 def setup(experiment: str = DEFAULT_EXPERIMENT) -> str:
-    """Point MLflow at the store and experiment; return the URI."""
+    """Point MLflow at the store and experiment; return the URI.
+
+    With a SQLite store, the first access (which creates or migrates the tables) and the
+    experiment's creation run under a lock file beside the database, so two commands started
+    at once do not both try to create the same tables or experiment.
+    """
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
     uri = tracking_uri()
-    mlflow.set_tracking_uri(uri)
-    mlflow.set_experiment(experiment)
+    with _store_lock(uri):
+        mlflow.set_tracking_uri(uri)
+        mlflow.set_experiment(experiment)
     return uri
+
+
+@contextmanager
+def _store_lock(uri: str) -> Iterator[None]:
+    """An exclusive inter-process lock for a local SQLite store (no-op for other stores)."""
+    path = uri.removeprefix("sqlite:///") if uri.startswith("sqlite:///") else None
+    if path is None or path.startswith(":memory:"):
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; fall back to MLflow's own handling
+        yield
+        return
+    lock = Path(path).with_name(Path(path).name + ".lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class LeadScorePyfunc(mlflow.pyfunc.PythonModel):
@@ -409,3 +439,28 @@ def _requirements() -> list[str]:
         f"numpy=={np.__version__}",
         f"joblib=={joblib.__version__}",
     ]
+
+
+def log_drift(
+    table: dict[str, float],
+    threshold: float,
+    *,
+    rows: int,
+    experiment: str = DEFAULT_EXPERIMENT,
+) -> str:
+    """Log a scoring batch's PSI per feature as a run of its own; return the run id."""
+    import re
+
+    setup(experiment)
+    with mlflow.start_run(run_name="predict-drift") as run:
+        mlflow.set_tags({"leadscore.kind": "drift", "leadscore.version": __version__})
+        mlflow.log_params({"psi_threshold": threshold, "rows": rows})
+        metrics = {
+            "psi." + re.sub(r"[^0-9A-Za-z_.\-/ ]", "_", k)[:200]: float(v)
+            for k, v in table.items()
+            if np.isfinite(v)
+        }
+        metrics["psi_max"] = max(metrics.values(), default=0.0)
+        metrics["features_shifted"] = float(sum(v > threshold for v in table.values()))
+        mlflow.log_metrics(metrics)
+        return run.info.run_id

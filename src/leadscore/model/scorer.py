@@ -29,6 +29,7 @@ class LeadScorer:
     activity_spec: ActivitySpec
     thresholds: dict[str, float]
     info: dict[str, Any] = field(default_factory=dict)
+    drift_reference: dict[str, Any] | None = None  # training spread per feature (model/drift)
 
     @property
     def pipeline(self) -> Pipeline:
@@ -102,8 +103,45 @@ def score_contacts(
         acts = activities
         if activities is not None:
             acts = activities[activities["contact_id"].isin(set(todo["contact_id"]))]
-        pred = scorer.predict_frame(scorer.rows(todo, acts, as_of))
+        pred, failed = predict_guarded(scorer, todo, acts, as_of)
         out.loc[pred.index, "probability"] = pred["probability"]
         out.loc[pred.index, "score"] = pred["score"]
         out.loc[pred.index, "tier"] = pred["tier"]
+        out.loc[failed.index, "status"] = failed
     return out.reset_index(drop=True)
+
+
+def predict_guarded(
+    scorer: LeadScorer,
+    contacts: pd.DataFrame,
+    activities: pd.DataFrame | None,
+    as_of: pd.Timestamp,
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Predict a batch; rows whose features cannot be computed are set aside, not dropped.
+
+    The batch is scored at once; if that fails, row by row, so one bad row costs only
+    itself. A row whose probability is not a finite number between 0 and 1 is not scored
+    either. Returns the predictions of the scored rows and, for the others, a status
+    ``not scored: ...`` saying why (both indexed like ``contacts``).
+    """
+    try:
+        pred = scorer.predict_frame(scorer.rows(contacts, activities, as_of))
+        failed = pd.Series(dtype=object)
+    except Exception:  # noqa: BLE001 - any failure falls back to row-by-row scoring
+        parts, reasons = [], {}
+        for idx in contacts.index:
+            try:
+                parts.append(
+                    scorer.predict_frame(scorer.rows(contacts.loc[[idx]], activities, as_of))
+                )
+            except Exception as exc:  # noqa: BLE001
+                reasons[idx] = f"not scored: features could not be computed ({type(exc).__name__})"
+        pred = pd.concat(parts) if parts else pd.DataFrame(columns=["probability", "score", "tier"])
+        failed = pd.Series(reasons, dtype=object)
+    p = pred["probability"].to_numpy(dtype=float)
+    bad = ~(np.isfinite(p) & (p >= 0) & (p <= 1))
+    if bad.any():
+        extra = pd.Series("not scored: probability is not a number", index=pred.index[bad])
+        failed = pd.concat([failed, extra])
+        pred = pred[~bad]
+    return pred, failed

@@ -20,6 +20,7 @@ from leadscore.features.activity import learn_activity_spec
 from leadscore.features.contact import ContactFeatures
 from leadscore.features.snapshots import assemble_rows, build_examples, snapshot_dates
 from leadscore.model.calibration import calibrate, choose_method
+from leadscore.model.drift import reference as drift_reference
 from leadscore.model.estimators import BUILDERS
 from leadscore.model.evaluate import cross_validate, flat_training_rows
 from leadscore.model.metrics import summarize
@@ -206,6 +207,7 @@ def train(crm: CRM, cfg: Config) -> TrainResult:
             "tier_table": tiers.to_dict(orient="records"),
             "data": data,
         },
+        drift_reference=drift_reference(features.transform(X_test)),
     )
     if t.evaluation == "cv":
         scorer.info["cv"] = cross_validate(rows, y, features, cfg)
