@@ -164,26 +164,25 @@ def data_params(result: Any, inputs: dict[str, str | Path] | None) -> dict[str, 
     from leadscore.store import sha256_of
 
     d = result.data
+    dates = d.get("snapshot_dates") or []
     facts: dict[str, Any] = {
-        "data.contacts": d["contacts"],
-        "data.activities": d["activities"],
-        "data.won": d["won"],
-        "data.lost": d["lost"],
-        "data.open": d["open"],
-        "data.rows": d["examples"],
-        "data.positives": d["positives"],
-        "data.first_created": d["first_created"],
-        "data.export_end": d["export_end"],
-        "data.first_snapshot": d["snapshot_dates"][0] if d["snapshot_dates"] else "",
-        "data.last_snapshot": d["snapshot_dates"][-1] if d["snapshot_dates"] else "",
-        "data.snapshots": len(d["snapshot_dates"]),
-        "data.test_start": d.get("test_start", ""),
-        "split": result.split.description,
-        "calibration.chosen": result.calibration,
-        "features.count": len(result.scorer.features.feature_names_out_),
-        "features": ",".join(result.scorer.features.feature_names_out_),
+        f"data.{key}": d.get(key)
+        for key in ("contacts", "activities", "won", "lost", "open", "positives")
+        + ("first_created", "export_end", "test_start")
     }
-    for column, reason in d["excluded_columns"].items():
+    facts["data.rows"] = d.get("examples")
+    facts["data.first_snapshot"] = dates[0] if dates else ""
+    facts["data.last_snapshot"] = dates[-1] if dates else ""
+    facts["data.snapshots"] = len(dates)
+    split = getattr(result, "split", None)
+    facts["split"] = getattr(split, "description", split)
+    facts["calibration.chosen"] = getattr(result, "calibration", None)
+    features = getattr(getattr(result.scorer, "features", None), "feature_names_out_", None)
+    if features is not None:
+        facts["features.count"] = len(features)
+        facts["features"] = ",".join(features)
+    facts = {k: v for k, v in facts.items() if v is not None}
+    for column, reason in d.get("excluded_columns", {}).items():
         facts[f"excluded.{column}"] = reason
     for role, path in (inputs or {}).items():
         if path is not None:

@@ -27,7 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from leadscore.features import titles
 
-RESERVED = ("contact_id", "status", "closed_at", "as_of", "label")
+RESERVED = ("contact_id", "status", "closed_at", "as_of", "label", "order_key")
 CREATED, AS_OF = "created_at", "as_of"
 MISSING, OTHER, UNSEEN = "(missing)", "(other)", "(unseen)"
 
