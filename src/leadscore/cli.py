@@ -118,7 +118,13 @@ def train(
             typer.echo(f"note: {note}", err=True)
         result = train_model(crm, cfg)
         save_model(result.scorer, model_dir)
+        from leadscore.report import write_report
+
+        write_report(result, model_dir)
         _print_training(result, model_dir)
+        for warning in [result.leakage.warning() if result.leakage else None, *result.warnings]:
+            if warning:
+                typer.secho(f"warning: {warning}", err=True, fg="yellow", bold=True)
         if mlflow:
             from leadscore.tracking import log_training
 
@@ -184,8 +190,12 @@ def predict(
     prospect: Annotated[
         float | None, typer.Option(help="Override the prospect threshold (probability).")
     ] = None,
+    reasons: Annotated[
+        bool,
+        typer.Option(help="Add the top 3 factors that raised and lowered each probability."),
+    ] = True,
 ) -> None:
-    """Score a lead list: probability, 0-100 score and tier for every row."""
+    """Score a lead list: probability, 0-100 score, tier and reasons for every row."""
     with user_errors():
         from leadscore.config import load_config
         from leadscore.crm import load_crm
@@ -219,7 +229,12 @@ def predict(
                 err=True,
             )
         result = score_contacts(
-            scorer, crm.contacts, crm.activities, when, include_closed=include_closed
+            scorer,
+            crm.contacts,
+            crm.activities,
+            when,
+            include_closed=include_closed,
+            reasons=reasons,
         )
         write_table(result, out)
         scored = result["status"] == "scored"

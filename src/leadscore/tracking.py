@@ -132,6 +132,15 @@ def log_training(
         mlflow.log_params({k: str(v)[:500] for k, v in flat.items()})
         mlflow.log_metrics(_finite(result.metrics))
         mlflow.log_metrics(_finite(result.baseline_metrics, "baseline_"))
+        leak = getattr(result, "leakage", None)
+        if leak is not None:  # the leakage guard's decisions, searchable and in full
+            mlflow.log_params(
+                {
+                    "leakage.excluded": ",".join(leak.excluded)[:500] or "none",
+                    "leakage.suspect": ",".join(leak.suspect)[:500] or "none",
+                }
+            )
+            mlflow.log_dict(leak.to_dict(), "leakage.json")
         mlflow.log_artifacts(str(model_dir), artifact_path="model_folder")
         example = synthetic_example(scorer)
         signature = infer_signature(example, serve(scorer, example))

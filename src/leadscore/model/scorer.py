@@ -70,11 +70,13 @@ def score_contacts(
     as_of: pd.Timestamp,
     *,
     include_closed: bool = False,
+    reasons: bool = False,
 ) -> pd.DataFrame:
     """Score every contact row; rows that are not scored say why in ``status``.
 
     Returns one row per input contact, in input order: ``contact_id``, ``probability``,
-    ``score``, ``tier``, ``status`` (``scored``, ``not scored: closed (won)``, …).
+    ``score``, ``tier``, ``status`` (``scored``, ``not scored: closed (won)``, …); with
+    ``reasons``, also ``reason_up_1..3``, ``reason_down_1..3`` and ``reasons_json``.
     """
     status = pd.Series("scored", index=contacts.index, dtype=object)
     if not include_closed and "status" in contacts:
@@ -98,8 +100,15 @@ def score_contacts(
         acts = activities
         if activities is not None:
             acts = activities[activities["contact_id"].isin(set(todo["contact_id"]))]
-        pred = scorer.predict_frame(scorer.rows(todo, acts, as_of))
+        rows = scorer.rows(todo, acts, as_of)
+        pred = scorer.predict_frame(rows)
         out.loc[pred.index, "probability"] = pred["probability"]
         out.loc[pred.index, "score"] = pred["score"]
         out.loc[pred.index, "tier"] = pred["tier"]
+    if reasons:
+        from leadscore.model.reasons import explain
+
+        out = out.join(explain(scorer, rows) if len(todo) else None)
+        text = [c for c in out.columns if c.startswith("reason_")]
+        out[text] = out[text].fillna("")
     return out.reset_index(drop=True)

@@ -19,6 +19,7 @@ from leadscore.errors import ConfigError, NotEnoughDataError
 from leadscore.features.activity import learn_activity_spec
 from leadscore.features.contact import ContactFeatures
 from leadscore.features.snapshots import assemble_rows, build_examples, snapshot_dates
+from leadscore.model import checks, leakage, reasons
 from leadscore.model.calibration import calibrate, choose_method
 from leadscore.model.estimators import BUILDERS
 from leadscore.model.metrics import summarize
@@ -26,8 +27,8 @@ from leadscore.model.scorer import LeadScorer
 from leadscore.model.split import Split, time_split
 from leadscore.model.tiers import assign_tiers, derive_thresholds, tier_table
 
-MIN_FIT_POSITIVES = 20
-MIN_EVAL_POSITIVES = 5
+MIN_FIT_POSITIVES = checks.MIN_FIT
+MIN_EVAL_POSITIVES = checks.MIN_HOLDOUT
 
 
 @dataclass
@@ -43,6 +44,9 @@ class TrainResult:
     data: dict[str, Any]
     tier_table: pd.DataFrame
     holdout: pd.DataFrame = field(repr=False)  # y, probability, baseline probability per test row
+    leakage: leakage.LeakageReport | None = None
+    warnings: list[str] = field(default_factory=list)
+    importance: dict[str, float] = field(default_factory=dict)
 
 
 def feature_transformer(cfg: Config) -> ContactFeatures:
@@ -84,22 +88,33 @@ def snapshot_examples(crm: CRM, cfg: Config) -> tuple[pd.DataFrame, list[pd.Time
 
 def _check_counts(y: np.ndarray, split: Split, path: str) -> None:
     parts = {"fit": split.fit, "calibration": split.calibration, "test": split.test}
-    need = {"fit": MIN_FIT_POSITIVES, "calibration": MIN_EVAL_POSITIVES, "test": MIN_EVAL_POSITIVES}
-    for name, idx in parts.items():
-        pos = int(y[idx].sum())
-        neg = len(idx) - pos
-        if pos < need[name] or neg < need[name]:
-            raise NotEnoughDataError(
-                f"too few examples to learn and validate: the {name} part has {pos} converted "
-                f"and {neg} not converted rows, at least {need[name]} of each are needed "
-                f"({split.description})",
-                file=path,
-            )
+    checks.check_split(y, parts, split.description, path)
+
+
+def guard_leakage(rows: pd.DataFrame, y: np.ndarray, split: Split, cfg: Config):  # noqa: ANN201
+    """Scan the fit rows' candidate columns for leakage (None when disabled in config)."""
+    if not cfg.features.leakage_guard:
+        return None
+    skip = {"contact_id", "as_of", "label", "status", "closed_at", *cfg.features.ignore}
+    fit = rows.iloc[split.fit]
+    return leakage.scan(
+        fit,
+        y[split.fit],
+        [c for c in rows.columns if c not in skip],
+        as_of=fit.get("as_of", None),
+        groups=fit["contact_id"].to_numpy() if "contact_id" in fit else None,
+        keep=cfg.features.keep,
+        seed=cfg.training.seed,
+    )
 
 
 def train(crm: CRM, cfg: Config) -> TrainResult:
     """Train, calibrate and evaluate the configured model and the baseline."""
     t = cfg.training
+    status = crm.contacts["status"]
+    checks.check_outcomes(
+        int((status == "won").sum()), int((status == "lost").sum()), crm.contacts_path
+    )
     examples, dates = snapshot_examples(crm, cfg)
     spec = learn_activity_spec(crm.activities, cfg.features.windows_days)
     rows = assemble_rows(crm.contacts, crm.activities, examples, spec)
@@ -112,11 +127,15 @@ def train(crm: CRM, cfg: Config) -> TrainResult:
         seed=t.seed,
     )
     _check_counts(y, split, crm.contacts_path)
+    leak = guard_leakage(rows, y, split, cfg)
+    if leak is not None and leak.excluded:
+        rows = rows.drop(columns=leak.excluded)
 
     features = feature_transformer(cfg).fit(rows.iloc[split.fit])
     X_fit, X_cal, X_test = (rows.iloc[idx] for idx in (split.fit, split.calibration, split.test))
     y_fit, y_cal, y_test = y[split.fit], y[split.calibration], y[split.test]
     method, why = choose_method(y_cal, t.calibration)
+    warnings = checks.calibration_warnings(y_cal, method)
 
     fitted, probs, raw_probs = {}, {}, {}
     for name, build in BUILDERS.items():
@@ -164,7 +183,10 @@ def train(crm: CRM, cfg: Config) -> TrainResult:
             .estimator.estimator.named_steps["features"]
             .excluded_
         ),
+        "leakage": leak.to_dict() if leak is not None else "guard off ([features] leakage_guard)",
     }
+    for col in leak.excluded if leak is not None else []:
+        data["excluded_columns"][col] = "leakage guard: " + leak.to_dict()["evidence"][col]
     scorer = LeadScorer(
         estimator=fitted[chosen],
         activity_spec=spec,
@@ -181,6 +203,11 @@ def train(crm: CRM, cfg: Config) -> TrainResult:
             "data": data,
         },
     )
+    if chosen == "logistic":
+        scorer.info["reasons_reference"] = reasons.logistic_reference(scorer.pipeline, X_fit)
+    sample = X_test.sample(min(len(X_test), 5000), random_state=t.seed)
+    importance = reasons.importance(reasons.contributions(scorer, sample)).head(20)
+    scorer.info["importance"] = {k: round(float(v), 4) for k, v in importance.items()}
     holdout = pd.DataFrame(
         {
             "contact_id": examples["contact_id"].to_numpy()[split.test],
@@ -200,4 +227,7 @@ def train(crm: CRM, cfg: Config) -> TrainResult:
         data=data,
         tier_table=tiers,
         holdout=holdout,
+        leakage=leak,
+        warnings=warnings,
+        importance=scorer.info["importance"],
     )
