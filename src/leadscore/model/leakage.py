@@ -19,9 +19,12 @@ Tests, per column:
   that lies in the future of the snapshot was written later).
 
 Levels, thresholds chosen from measured evidence (see docs/trust.md): EXCLUDED (strong
-evidence, the column is dropped before fitting) when ``auc >= 0.95``, ``presence_auc >= 0.90``,
+evidence, the column is dropped before fitting) when ``auc >= 0.90``, ``presence_auc >= 0.90``,
 ``purity >= 0.5`` or ``date_after >= 0.2``; SUSPECT (reported, kept) when ``auc >= 0.85``,
-``presence_auc >= 0.80``, ``purity >= 0.2`` or ``date_after >= 0.02``. A column named in
+``presence_auc >= 0.80``, ``purity >= 0.1`` or ``date_after >= 0.02``. Measured: planted
+leaks 0.99; the education leads' sales-team status tags 0.918 (purity 0.24), the employee's
+quality judgement 0.79 (purity 0.14); the best honest columns there 0.75 (time on site, purity
+0) and on the sample CRM below 0.85 (purity 0). A column named in
 ``keep`` is never excluded, only reported.
 """
 
@@ -35,8 +38,8 @@ from sklearn.metrics import roc_auc_score
 
 from leadscore.features.contact import to_number
 
-EXCLUDE = {"auc": 0.95, "presence_auc": 0.90, "purity": 0.5, "date_after": 0.2}
-SUSPECT = {"auc": 0.85, "presence_auc": 0.80, "purity": 0.2, "date_after": 0.02}
+EXCLUDE = {"auc": 0.90, "presence_auc": 0.90, "purity": 0.5, "date_after": 0.2}
+SUSPECT = {"auc": 0.85, "presence_auc": 0.80, "purity": 0.1, "date_after": 0.02}
 PURE_SHARE = 0.98
 MIN_SUPPORT = 30
 MAX_CLASS_SHARE = 0.8
@@ -97,7 +100,7 @@ def _as_dates(values: pd.Series) -> pd.Series | None:
     elif values.dtype == object or pd.api.types.is_string_dtype(values):
         present = values.dropna().astype(str)
         present = present[present.str.strip() != ""].head(2000)
-        if len(present) == 0 or present.str.fullmatch(r"[\d.,\s$€£%+-]+").mean() > 0.5:
+        if len(present) == 0 or to_number(present).notna().mean() > 0.5:
             return None
         parsed = pd.to_datetime(present, errors="coerce", format="ISO8601")
         if parsed.notna().mean() < 0.95:
