@@ -38,6 +38,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from leadscore.features.activity import slug
+
 TOP = 3
 MIN_EFFECT = 0.01  # log-odds below which a factor is not worth a reason
 
@@ -195,7 +197,7 @@ def _what(slugged: str) -> str:
     if slugged == "all":
         return "activity"
     if slugged == "high_intent":
-        return "high-intent activity (demo, quote, meeting…)"
+        return "high-intent activity"
     return _words(slugged)
 
 
@@ -208,13 +210,14 @@ def _number(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 100 or float(v).is_integer() else f"{v:,.2f}"
 
 
-def phrase(factor: str, value: Any, roles: dict[str, str | None] | None = None) -> str:
+def phrase(factor: str, value: Any, roles: dict[str, Any] | None = None) -> str:
     """A salesperson's sentence for a factor and the row's value of it.
 
     Args:
         factor: a model-ready column name of ``ContactFeatures``.
         value: the row's value of it (number, category text or missing).
-        roles: ``{"company_size": col, "revenue": col}`` to word bands of those columns.
+        roles: ``{"company_size": col, "revenue": col}`` to word bands of those columns
+            (and ``"high_intent"``: the high-intent activity types, used by ``reasons_frame``).
     """
     roles = roles or {}
     missing = value is None or (isinstance(value, float) and np.isnan(value))
@@ -297,12 +300,22 @@ def reasons_frame(
     col_pos = {c: i for i, c in enumerate(features.columns)}
     cache: dict[tuple[str, Any], str] = {}
 
+    intent = [
+        (t, col_pos[f"n_{t}_total"])
+        for t in (roles or {}).get("high_intent") or ()
+        if f"n_{t}_total" in col_pos
+    ]
+
     def say(i: int, j: int) -> str:
         name = names[j]
         v = feats[i, col_pos[name]]
-        key = (name, v if not isinstance(v, float) or not np.isnan(v) else None)
+        which = ()
+        if "high_intent" in name:  # name the row's own high-intent activities
+            which = tuple(_words(t) for t, c in intent if feats[i, c] > 0)
+        key = (name, v if not isinstance(v, float) or not np.isnan(v) else None, which)
         if key not in cache:
-            cache[key] = phrase(name, v, roles)
+            text = phrase(name, v, roles)
+            cache[key] = f"{text} ({', '.join(which)})" if which else text
         return cache[key]
 
     for i in range(n):
@@ -327,7 +340,12 @@ def explain(scorer: Any, rows: pd.DataFrame, top: int = TOP) -> pd.DataFrame:
     features = scorer.features.transform(rows)
     contrib = contributions(scorer, rows)
     f = scorer.features
-    roles = {"company_size": f.company_size, "revenue": f.revenue}
+    spec = getattr(scorer, "activity_spec", None)
+    roles = {
+        "company_size": f.company_size,
+        "revenue": f.revenue,
+        "high_intent": [slug(t) for t in spec.high_intent] if spec is not None else [],
+    }
     return reasons_frame(contrib, features, roles, top=top)
 
 
