@@ -86,7 +86,7 @@ def test_predict_adds_readable_reasons_to_every_scored_row(trained):
             "-o",
             str(out),
             "--as-of",
-            "2025-01-01",
+            "2025-10-01",
         ],
         env=ENV,
     )
@@ -130,3 +130,13 @@ def test_the_split_rule_names_the_part_and_the_calibration_warning_the_method():
         checks.check_split(y.astype(int), parts, "test split", None)
     notes = checks.calibration_warnings(np.r_[np.ones(30), np.zeros(400)], "isotonic")
     assert any("isotonic" in n for n in notes) and any("only 30" in n for n in notes)
+
+
+def test_predict_before_any_contact_exists_still_writes_the_reason_columns(trained):
+    tmp, model, _ = trained
+    out = tmp / "early.csv"
+    args = ["predict", str(tmp / "contacts.csv"), "-m", str(model), "-o", str(out)]
+    res = runner.invoke(app, [*args, "--as-of", "2020-01-01"], env=ENV)
+    assert res.exit_code == 0, res.output
+    pred = pd.read_csv(out, keep_default_na=False)
+    assert "reason_up_1" in pred and (pred["reason_up_1"] == "").all()

@@ -278,6 +278,12 @@ def phrase(factor: str, value: Any, roles: dict[str, Any] | None = None) -> str:
     return f"{_words(factor)} = {_number(float(value))}"
 
 
+def reason_columns(top: int = TOP) -> list[str]:
+    """The reason columns ``predict`` adds, in order."""
+    up = [f"reason_up_{k + 1}" for k in range(top)]
+    return up + [f"reason_down_{k + 1}" for k in range(top)] + ["reasons_json"]
+
+
 def reasons_frame(
     contrib: Contributions,
     features: pd.DataFrame,

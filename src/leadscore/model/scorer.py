@@ -106,9 +106,9 @@ def score_contacts(
         out.loc[pred.index, "score"] = pred["score"]
         out.loc[pred.index, "tier"] = pred["tier"]
     if reasons:
-        from leadscore.model.reasons import explain
+        from leadscore.model.reasons import explain, reason_columns
 
-        out = out.join(explain(scorer, rows) if len(todo) else None)
-        text = [c for c in out.columns if c.startswith("reason_")]
-        out[text] = out[text].fillna("")
+        out = out.join(explain(scorer, rows)) if len(todo) else out.assign(reasons_json="")
+        for col in reason_columns():
+            out[col] = out[col].fillna("") if col in out else ""
     return out.reset_index(drop=True)
