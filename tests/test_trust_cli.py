@@ -140,3 +140,27 @@ def test_predict_before_any_contact_exists_still_writes_the_reason_columns(train
     assert res.exit_code == 0, res.output
     pred = pd.read_csv(out, keep_default_na=False)
     assert "reason_up_1" in pred and (pred["reason_up_1"] == "").all()
+
+
+def test_the_mlflow_run_records_the_leakage_decisions_and_the_report(
+    trained, tmp_path, monkeypatch
+):
+    tmp, model, _ = trained
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/mlflow.db")
+    import mlflow
+
+    from leadscore.model.leakage import scan
+    from leadscore.store import load_model
+    from leadscore.tracking import log_training
+
+    frame = pd.DataFrame({"stage_notes": ["x", None] * 50, "noise": np.arange(100) % 7})
+    report = scan(frame, np.array([1, 0] * 50), ["stage_notes", "noise"])
+    result = type("R", (), {})()
+    result.scorer = load_model(model)
+    result.metrics, result.baseline_metrics, result.leakage = {"roc_auc": 0.8}, {}, report
+    run_id, _ = log_training(result, {}, model, experiment="trust-test")
+    run = mlflow.get_run(run_id)
+    assert run.data.params["leakage.excluded"] == "stage_notes"
+    files = [a.path for a in mlflow.MlflowClient().list_artifacts(run_id, "model_folder")]
+    assert "model_folder/report.md" in files and "model_folder/calibration.png" in files
+    assert mlflow.artifacts.load_dict(f"runs:/{run_id}/leakage.json")["excluded"] == ["stage_notes"]
