@@ -135,7 +135,13 @@ def train(
             k: {"file": Path(v).name, "sha256": sha256_of(v)} for k, v in inputs.items() if v
         }
         save_model(result.scorer, model_dir, extra={"data_fingerprint": fingerprint})
+        from leadscore.report import write_report
+
+        write_report(result, model_dir)
         _print_training(result, model_dir)
+        for warning in [result.leakage.warning() if result.leakage else None, *result.warnings]:
+            if warning:
+                typer.secho(f"warning: {warning}", err=True, fg="yellow", bold=True)
         if mlflow:
             from leadscore.tracking import log_training
 
@@ -228,8 +234,12 @@ def predict(
     drift_threshold: Annotated[
         float, typer.Option(help="Warn when a feature's PSI against training exceeds this.")
     ] = 0.25,
+    reasons: Annotated[
+        bool,
+        typer.Option(help="Add the top 3 factors that raised and lowered each probability."),
+    ] = True,
 ) -> None:
-    """Score a lead list: probability, 0-100 score and tier for every row."""
+    """Score a lead list: probability, 0-100 score, tier and reasons for every row."""
     with user_errors():
         if scorecard is not None:
             from leadscore.cli_scorecard import predict_with_scorecard
@@ -284,7 +294,12 @@ def predict(
                 err=True,
             )
         result = score_contacts(
-            scorer, crm.contacts, crm.activities, when, include_closed=include_closed
+            scorer,
+            crm.contacts,
+            crm.activities,
+            when,
+            include_closed=include_closed,
+            reasons=reasons,
         )
         write_table(result, out, csv_safe=csv_safe)
         scored = result["status"] == "scored"

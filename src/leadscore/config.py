@@ -112,6 +112,8 @@ class FeaturesConfig:
     windows_days: list[int] = field(default_factory=lambda: [7, 30, 90])
     max_categories: int = 30
     min_category_count: int = 20
+    keep: list[str] = field(default_factory=list)  # columns the leakage guard must not exclude
+    leakage_guard: bool = True
 
 
 @dataclass

@@ -230,6 +230,15 @@ def log_training(
         mlflow.log_text(
             json.dumps(list(scorer.features.feature_names_out_), indent=1), "features.json"
         )
+        leak = getattr(result, "leakage", None)
+        if leak is not None:  # the leakage guard's decisions, searchable and in full
+            mlflow.log_params(
+                {
+                    "leakage.excluded": ",".join(leak.excluded)[:500] or "none",
+                    "leakage.suspect": ",".join(leak.suspect)[:500] or "none",
+                }
+            )
+            mlflow.log_dict(leak.to_dict(), "leakage.json")
         example = synthetic_example(scorer)
         signature = infer_signature(example, serve(scorer, example))
         info = mlflow.pyfunc.log_model(

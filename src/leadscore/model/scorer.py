@@ -75,11 +75,13 @@ def score_contacts(
     as_of: pd.Timestamp,
     *,
     include_closed: bool = False,
+    reasons: bool = False,
 ) -> pd.DataFrame:
     """Score every contact row; rows that are not scored say why in ``status``.
 
     Returns one row per input contact, in input order: ``contact_id``, ``probability``,
-    ``score``, ``tier``, ``status`` (``scored``, ``not scored: closed (won)``, …).
+    ``score``, ``tier``, ``status`` (``scored``, ``not scored: closed (won)``, …); with
+    ``reasons``, also ``reason_up_1..3``, ``reason_down_1..3`` and ``reasons_json``.
     """
     status = pd.Series("scored", index=contacts.index, dtype=object)
     if not include_closed and "status" in contacts:
@@ -103,11 +105,17 @@ def score_contacts(
         acts = activities
         if activities is not None:
             acts = activities[activities["contact_id"].isin(set(todo["contact_id"]))]
-        pred, failed = predict_guarded(scorer, todo, acts, as_of)
+        pred, failed, rows = predict_guarded(scorer, todo, acts, as_of)
         out.loc[pred.index, "probability"] = pred["probability"]
         out.loc[pred.index, "score"] = pred["score"]
         out.loc[pred.index, "tier"] = pred["tier"]
         out.loc[failed.index, "status"] = failed
+    if reasons:
+        from leadscore.model.reasons import explain, reason_columns
+
+        out = out.join(explain(scorer, rows)) if len(todo) and len(rows) else out
+        for col in reason_columns():
+            out[col] = out[col].fillna("") if col in out else ""
     return out.reset_index(drop=True)
 
 
@@ -116,27 +124,30 @@ def predict_guarded(
     contacts: pd.DataFrame,
     activities: pd.DataFrame | None,
     as_of: pd.Timestamp,
-) -> tuple[pd.DataFrame, pd.Series]:
+) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
     """Predict a batch; rows whose features cannot be computed are set aside, not dropped.
 
     The batch is scored at once; if that fails, row by row, so one bad row costs only
     itself. A row whose probability is not a finite number between 0 and 1 is not scored
     either. Returns the predictions of the scored rows and, for the others, a status
-    ``not scored: ...`` saying why (both indexed like ``contacts``).
+    ``not scored: ...`` saying why, and the model rows of the scored ones (all indexed like
+    ``contacts``).
     """
     try:
-        pred = scorer.predict_frame(scorer.rows(contacts, activities, as_of))
+        rows = scorer.rows(contacts, activities, as_of)
+        pred = scorer.predict_frame(rows)
         failed = pd.Series(dtype=object)
     except Exception:  # noqa: BLE001 - any failure falls back to row-by-row scoring
-        parts, reasons = [], {}
+        parts, row_parts, reasons = [], [], {}
         for idx in contacts.index:
             try:
-                parts.append(
-                    scorer.predict_frame(scorer.rows(contacts.loc[[idx]], activities, as_of))
-                )
+                one = scorer.rows(contacts.loc[[idx]], activities, as_of)
+                parts.append(scorer.predict_frame(one))
+                row_parts.append(one)
             except Exception as exc:  # noqa: BLE001
                 reasons[idx] = f"not scored: features could not be computed ({type(exc).__name__})"
         pred = pd.concat(parts) if parts else pd.DataFrame(columns=["probability", "score", "tier"])
+        rows = pd.concat(row_parts) if row_parts else contacts.iloc[:0]
         failed = pd.Series(reasons, dtype=object)
     p = pred["probability"].to_numpy(dtype=float)
     bad = ~(np.isfinite(p) & (p >= 0) & (p <= 1))
@@ -144,4 +155,4 @@ def predict_guarded(
         extra = pd.Series("not scored: probability is not a number", index=pred.index[bad])
         failed = pd.concat([failed, extra])
         pred = pred[~bad]
-    return pred, failed
+    return pred, failed, rows.loc[pred.index]

@@ -7,6 +7,8 @@ rows; the one named in the config is kept, the other is reported as the baseline
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +21,7 @@ from leadscore.errors import ConfigError, NotEnoughDataError
 from leadscore.features.activity import learn_activity_spec
 from leadscore.features.contact import ContactFeatures
 from leadscore.features.snapshots import assemble_rows, build_examples, snapshot_dates
+from leadscore.model import checks, leakage, reasons
 from leadscore.model.calibration import calibrate, choose_method
 from leadscore.model.drift import reference as drift_reference
 from leadscore.model.estimators import BUILDERS
@@ -29,8 +32,6 @@ from leadscore.model.scorer import LeadScorer
 from leadscore.model.split import Split, time_split
 from leadscore.model.tiers import assign_tiers, derive_thresholds, tier_table
 
-MIN_FIT_POSITIVES = 20
-MIN_EVAL_POSITIVES = 5
 SCORECARD_HINT = (
     "; with few closed deals, score with a points scorecard instead: leadscore predict "
     "--scorecard CONFIG (and leadscore train --scorecard CONFIG to calibrate it), see "
@@ -52,6 +53,9 @@ class TrainResult:
     tier_table: pd.DataFrame
     holdout: pd.DataFrame = field(repr=False)  # y, probability, baseline probability per test row
     scorecard_metrics: dict[str, float] | None = None  # the config's scorecard, same test rows
+    leakage: leakage.LeakageReport | None = None
+    warnings: list[str] = field(default_factory=list)
+    importance: dict[str, float] = field(default_factory=dict)
 
 
 def feature_transformer(cfg: Config) -> ContactFeatures:
@@ -92,25 +96,48 @@ def snapshot_examples(crm: CRM, cfg: Config) -> tuple[pd.DataFrame, list[pd.Time
     return examples.reset_index(drop=True), dates
 
 
+@contextmanager
+def _scorecard_hint() -> Iterator[None]:
+    """Point a refusal for too little data to the scorecard, which needs no history."""
+    try:
+        yield
+    except NotEnoughDataError as exc:
+        raise NotEnoughDataError(exc.message + SCORECARD_HINT, file=exc.file) from None
+
+
 def _check_counts(y: np.ndarray, split: Split, path: str) -> None:
     parts = {"fit": split.fit, "calibration": split.calibration, "test": split.test}
-    need = {"fit": MIN_FIT_POSITIVES, "calibration": MIN_EVAL_POSITIVES, "test": MIN_EVAL_POSITIVES}
-    for name, idx in parts.items():
-        pos = int(y[idx].sum())
-        neg = len(idx) - pos
-        if pos < need[name] or neg < need[name]:
-            raise NotEnoughDataError(
-                f"too few examples to learn and validate: the {name} part has {pos} converted "
-                f"and {neg} not converted rows, at least {need[name]} of each are needed "
-                f"({split.description})" + SCORECARD_HINT,
-                file=path,
-            )
+    with _scorecard_hint():
+        checks.check_split(y, parts, split.description, path)
+
+
+def guard_leakage(rows: pd.DataFrame, y: np.ndarray, split: Split, cfg: Config):  # noqa: ANN201
+    """Scan the fit rows' candidate columns for leakage (None when disabled in config)."""
+    if not cfg.features.leakage_guard:
+        return None
+    skip = {"contact_id", "as_of", "label", "status", "closed_at", "order_key"}
+    skip |= set(cfg.features.ignore)
+    fit = rows.iloc[split.fit]
+    return leakage.scan(
+        fit,
+        y[split.fit],
+        [c for c in rows.columns if c not in skip],
+        as_of=fit.get("as_of", None),
+        groups=fit["contact_id"].to_numpy() if "contact_id" in fit else None,
+        keep=cfg.features.keep,
+        seed=cfg.training.seed,
+    )
 
 
 def train(crm: CRM, cfg: Config) -> TrainResult:
     """Train, calibrate and evaluate the configured model and the baseline."""
     t = cfg.training
     card = load_scorecard(cfg, crm) if cfg.scorecard is not None else None
+    status = crm.contacts["status"]
+    with _scorecard_hint():
+        checks.check_outcomes(
+            int((status == "won").sum()), int((status == "lost").sum()), crm.contacts_path
+        )
     spec = learn_activity_spec(crm.activities, cfg.features.windows_days)
     if t.examples == "flat":
         examples, rows, split = flat_training_rows(crm, cfg, spec)
@@ -127,11 +154,15 @@ def train(crm: CRM, cfg: Config) -> TrainResult:
         )
     y = examples["label"].to_numpy(dtype=int)
     _check_counts(y, split, crm.contacts_path)
+    leak = guard_leakage(rows, y, split, cfg)
+    if leak is not None and leak.excluded:
+        rows = rows.drop(columns=leak.excluded)
 
     features = feature_transformer(cfg).fit(rows.iloc[split.fit])
     X_fit, X_cal, X_test = (rows.iloc[idx] for idx in (split.fit, split.calibration, split.test))
     y_fit, y_cal, y_test = y[split.fit], y[split.calibration], y[split.test]
     method, why = choose_method(y_cal, t.calibration)
+    warnings = checks.calibration_warnings(y_cal, method)
 
     fitted, probs, raw_probs = {}, {}, {}
     for name, build in BUILDERS.items():
@@ -189,7 +220,10 @@ def train(crm: CRM, cfg: Config) -> TrainResult:
             .estimator.estimator.named_steps["features"]
             .excluded_
         ),
+        "leakage": leak.to_dict() if leak is not None else "guard off ([features] leakage_guard)",
     }
+    for col in leak.excluded if leak is not None else []:
+        data["excluded_columns"][col] = "leakage guard: " + leak.to_dict()["evidence"][col]
     scorer = LeadScorer(
         estimator=fitted[chosen],
         activity_spec=spec,
@@ -211,6 +245,11 @@ def train(crm: CRM, cfg: Config) -> TrainResult:
     )
     if t.evaluation == "cv":
         scorer.info["cv"] = cross_validate(rows, y, features, cfg)
+    if chosen == "logistic":
+        scorer.info["reasons_reference"] = reasons.logistic_reference(scorer.pipeline, X_fit)
+    sample = X_test.sample(min(len(X_test), 5000), random_state=t.seed)
+    importance = reasons.importance(reasons.contributions(scorer, sample)).head(20)
+    scorer.info["importance"] = {k: round(float(v), 4) for k, v in importance.items()}
     holdout = pd.DataFrame(
         {
             "contact_id": examples["contact_id"].to_numpy()[split.test],
@@ -231,4 +270,7 @@ def train(crm: CRM, cfg: Config) -> TrainResult:
         tier_table=tiers,
         holdout=holdout,
         scorecard_metrics=card_metrics,
+        leakage=leak,
+        warnings=warnings,
+        importance=scorer.info["importance"],
     )

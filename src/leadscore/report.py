@@ -1,0 +1,207 @@
+"""The model report: ``report.md`` with PNG figures, written next to the model.
+
+``write_report(result_like, folder)`` takes plain data, so ``train`` and ``evaluate`` can
+both call it: either a ``TrainResult`` or a dict with these keys (all but ``holdout``
+optional):
+
+- ``holdout``: DataFrame with ``y`` (0/1) and ``probability`` per held-out row;
+- ``title``, ``model``, ``metrics``, ``baseline_name``, ``baseline_metrics``, ``calibration``,
+  ``split`` (text), ``data`` (dict), ``tier_table`` (DataFrame or records),
+  ``importance`` ({factor: mean |log-odds contribution|}), ``leakage`` (DataFrame of findings
+  or the guard's ``to_dict()``), ``warnings`` (list of text).
+
+Figures: calibration curve, cumulative gains, score distribution by outcome, global feature
+importance. matplotlib is imported inside the function with the Agg backend (no display).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from leadscore.io import write_text
+
+FIGURES = {
+    "calibration": "calibration.png",
+    "gains": "gains.png",
+    "distribution": "score_distribution.png",
+    "importance": "importance.png",
+}
+
+
+def report_data(result: Any) -> dict[str, Any]:
+    """Plain report data from a ``TrainResult``."""
+    info = result.scorer.info
+    leak = result.leakage
+    return {
+        "title": "leadscore model report",
+        "model": info.get("model"),
+        "metrics": result.metrics,
+        "baseline_name": result.baseline_name,
+        "baseline_metrics": result.baseline_metrics,
+        "calibration": result.calibration,
+        "split": result.split.description,
+        "data": result.data,
+        "tier_table": result.tier_table,
+        "tier_rule": info.get("tier_rule"),
+        "importance": result.importance,
+        "leakage": leak.findings if leak is not None else None,
+        "warnings": list(result.warnings) + ([leak.warning()] if leak and leak.warning() else []),
+        "holdout": result.holdout,
+    }
+
+
+def _figures(d: dict[str, Any], folder: Path) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.calibration import calibration_curve
+
+    y = np.asarray(d["holdout"]["y"], dtype=int)
+    p = np.asarray(d["holdout"]["probability"], dtype=float)
+    written = []
+
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    bins = max(3, min(10, int(y.sum() // 10)))
+    frac, mean = calibration_curve(y, p, n_bins=bins, strategy="quantile")
+    top = max(float(mean.max()), float(frac.max())) * 1.1
+    ax.plot([0, top], [0, top], "--", color="grey", label="perfectly calibrated")
+    ax.plot(mean, frac, "o-", label=f"model ({bins} equal-count bins)")
+    ax.set(xlabel="predicted probability", ylabel="observed conversion rate")
+    ax.set_title("Calibration on held-out contacts")
+    ax.legend()
+    written.append(_save(fig, folder / FIGURES["calibration"], plt))
+
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    order = np.argsort(-p, kind="stable")
+    share = np.arange(1, len(p) + 1) / len(p)
+    gains = np.cumsum(y[order]) / max(y.sum(), 1)
+    ax.plot(share, gains, label="model")
+    ax.plot([0, 1], [0, 1], "--", color="grey", label="random order")
+    ax.set(xlabel="share of contacts called (highest score first)", ylabel="share of conversions")
+    ax.set_title("Cumulative gains on held-out contacts")
+    ax.legend(loc="lower right")
+    written.append(_save(fig, folder / FIGURES["gains"], plt))
+
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    edges = np.linspace(0, 1, 41)
+    for label, mask in (("did not convert", y == 0), ("converted", y == 1)):
+        ax.hist(p[mask], bins=edges, alpha=0.6, density=True, label=f"{label} ({mask.sum():,})")
+    ax.set(xlabel="predicted probability", ylabel="density")
+    ax.set_title("Score distribution by outcome (held out)")
+    ax.legend()
+    written.append(_save(fig, folder / FIGURES["distribution"], plt))
+
+    imp = d.get("importance") or {}
+    if imp:
+        items = sorted(imp.items(), key=lambda kv: kv[1])[-15:]
+        fig, ax = plt.subplots(figsize=(7, 0.35 * len(items) + 1.2))
+        ax.barh([k for k, _ in items], [v for _, v in items])
+        ax.set(xlabel="mean |contribution| (log-odds)")
+        ax.set_title("Global feature importance")
+        written.append(_save(fig, folder / FIGURES["importance"], plt))
+    return written
+
+
+def _save(fig: Any, path: Path, plt: Any) -> str:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path.name
+
+
+def _table(frame: pd.DataFrame, floats: str = "{:.3f}") -> str:
+    def cell(v: Any) -> str:
+        if isinstance(v, float):
+            return "" if np.isnan(v) else floats.format(v)
+        return str(v).replace("|", "\\|").replace("\n", " ")
+
+    head = "| " + " | ".join(map(str, frame.columns)) + " |"
+    sep = "|" + "---|" * len(frame.columns)
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([head, sep, *body])
+
+
+def write_report(result_like: Any, folder: str | Path) -> Path:
+    """Write ``report.md`` and its PNG figures into ``folder``; return the report's path."""
+    d = result_like if isinstance(result_like, dict) else report_data(result_like)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    figures = _figures(d, folder)
+    lines = [f"# {d.get('title', 'leadscore model report')}", ""]
+    if d.get("model"):
+        lines += [f"Model: **{d['model']}**. Calibration: {d.get('calibration', '')}.", ""]
+    for w in d.get("warnings") or []:
+        lines += ["> **Warning:** " + w.replace("\n", "  \n> "), ""]
+    if d.get("metrics"):
+        names = ["roc_auc", "pr_auc", "brier", "log_loss", "ece", "lift_top10", "capture_top10"]
+        frame = pd.DataFrame(
+            {
+                "metric": names,
+                d.get("model") or "model": [d["metrics"].get(k, np.nan) for k in names],
+            }
+        )
+        if d.get("baseline_metrics"):
+            frame[f"{d.get('baseline_name')} (baseline)"] = [
+                d["baseline_metrics"].get(k, np.nan) for k in names
+            ]
+        lines += ["## Held-out metrics", "", _table(frame, "{:.4f}"), ""]
+        if d.get("split"):
+            lines += [f"Split: {d['split']}", ""]
+    if "calibration.png" in figures:
+        lines += ["## Calibration", "", "![calibration](calibration.png)", ""]
+    lines += ["## Cumulative gains", "", "![gains](gains.png)", ""]
+    lines += ["## Score distribution by outcome", "", "![distribution](score_distribution.png)", ""]
+    tiers = d.get("tier_table")
+    if tiers is not None:
+        tiers = pd.DataFrame(tiers)
+        lines += ["## Tiers: expected vs actual conversions", "", _table(tiers), ""]
+        if d.get("tier_rule"):
+            lines += [f"Thresholds: {d['tier_rule']}.", ""]
+    if "importance.png" in figures:
+        lines += [
+            "## Global feature importance",
+            "",
+            "Mean absolute contribution to the log-odds over held-out rows (the same method as "
+            "the per-lead reasons).",
+            "",
+            "![importance](importance.png)",
+            "",
+        ]
+    leak = d.get("leakage")
+    lines += ["## Leakage guard", ""]
+    if leak is None:
+        lines += ["The leakage guard was off.", ""]
+    else:
+        findings = pd.DataFrame(leak) if not isinstance(leak, dict) else None
+        if findings is not None and len(findings):
+            flagged = findings[findings["level"] != "ok"]
+            lines += [
+                f"{len(findings)} columns scanned on the fit rows; {len(flagged)} flagged.",
+                "",
+            ]
+            cols = ["column", "level", "auc", "presence_auc", "purity", "date_after", "evidence"]
+            lines += [_table(findings[[c for c in cols if c in findings]].head(25)), ""]
+        elif isinstance(leak, dict):
+            lines += ["```", str(leak), "```", ""]
+    data = d.get("data") or {}
+    if data:
+        lines += ["## Data", ""]
+        for k, v in data.items():
+            if k in ("leakage", "excluded_columns"):
+                continue
+            if isinstance(v, list) and len(v) > 8:
+                v = f"{', '.join(map(str, v[:3]))} … {', '.join(map(str, v[-2:]))} ({len(v)})"
+            lines.append(f"- {k}: {v}")
+        excluded = data.get("excluded_columns") or {}
+        if excluded:
+            lines += ["", "Columns not used:", ""]
+            lines += [f"- {k}: {v}" for k, v in excluded.items()]
+        lines.append("")
+    path = folder / "report.md"
+    write_text("\n".join(lines), path)
+    return path

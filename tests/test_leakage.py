@@ -1,0 +1,104 @@
+"""Leakage guard (leadscore.model.leakage): planted leaks are found, clean columns are not."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from leadscore.features.activity import learn_activity_spec
+from leadscore.features.snapshots import assemble_rows, build_examples, snapshot_dates
+from leadscore.model import leakage
+from leadscore.sample import generate_crm
+
+REAL = Path(os.environ.get("LEADSCORE_REAL_DATA", Path(__file__).parents[1] / "../shared/data"))
+
+
+def planted(n: int = 4000, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    signal = rng.normal(size=n)
+    y = (rng.random(n) < 1 / (1 + np.exp(-(signal - 1)))).astype(int)
+    frame = pd.DataFrame(
+        {
+            "score_like": signal + rng.normal(scale=1.0, size=n),  # honest, AUC ~0.75
+            "region": rng.choice(["north", "south", "east", "west"], n),
+            "stage_notes": np.where(y == 1, rng.choice(["PO signed", "contract back"], n), None),
+            "final_amount": np.where(y == 1, rng.integers(1_000, 50_000, n), 0).astype(float),
+        }
+    )
+    return frame, y
+
+
+def test_planted_leaks_are_excluded_with_evidence_and_clean_columns_pass():
+    frame, y = planted()
+    report = leakage.scan(frame, y, list(frame.columns))
+    assert sorted(report.excluded) == ["final_amount", "stage_notes"]
+    found = report.findings.set_index("column")
+    assert found.loc["score_like", "level"] == "ok"
+    assert found.loc["region", "level"] == "ok"
+    assert 0.65 < found.loc["score_like", "auc"] < 0.85
+    text = report.warning()
+    assert "stage_notes" in text and "AUC" in text and "final_amount" in text
+    assert "[features] keep" in text
+
+
+def test_a_column_named_in_keep_is_reported_but_not_excluded():
+    frame, y = planted()
+    report = leakage.scan(frame, y, list(frame.columns), keep=["final_amount"])
+    assert report.excluded == ["stage_notes"]
+    assert report.kept == ["final_amount"]
+    assert report.to_dict()["kept_by_config"] == ["final_amount"]
+
+
+def test_a_date_written_after_the_scoring_time_is_excluded():
+    rng = np.random.default_rng(1)
+    n = 2000
+    as_of = pd.Series(pd.Timestamp("2025-06-01"), index=range(n))
+    y = rng.integers(0, 2, n)
+    later = pd.Timestamp("2025-06-01") + pd.to_timedelta(rng.integers(1, 90, n), unit="D")
+    frame = pd.DataFrame({"last_modified": later.astype(str), "noise": rng.normal(size=n)})
+    report = leakage.scan(frame, y, ["last_modified", "noise"], as_of=as_of)
+    assert report.excluded == ["last_modified"]
+    assert "after the scoring time" in report.to_dict()["evidence"]["last_modified"]
+
+
+def test_behavioral_and_firmographic_columns_of_the_sample_crm_are_not_flagged():
+    # given the snapshot rows of a sample CRM (what train scans)
+    contacts, activities = generate_crm(months=12, contacts_per_month=250, seed=5)
+    contacts = contacts.rename(columns={"outcome": "status"})
+    contacts["created_at"] = pd.to_datetime(contacts["created_at"])
+    contacts["closed_at"] = pd.to_datetime(contacts["closed_at"])
+    activities["occurred_at"] = pd.to_datetime(activities["occurred_at"])
+    end = max(contacts["created_at"].max(), contacts["closed_at"].max())
+    dates = snapshot_dates(contacts, end, 90, 30)
+    examples = build_examples(contacts.fillna({"status": "open"}), dates, 90)
+    spec = learn_activity_spec(activities, [7, 30, 90])
+    rows = assemble_rows(contacts, activities, examples, spec)
+    columns = [c for c in rows.columns if c not in ("contact_id", "as_of")]
+    # when scanned
+    report = leakage.scan(
+        rows, examples["label"].to_numpy(), columns, as_of=rows["as_of"], groups=rows["contact_id"]
+    )
+    # then nothing is flagged
+    assert len(report.findings) == len(columns)
+    assert report.excluded == [] and report.suspect == [], report.warning()
+
+
+@pytest.mark.realdata
+def test_education_leads_status_tags_excluded_quality_suspect_behaviour_clean():
+    path = REAL / "x_education_leads" / "Leads.csv"
+    if not path.exists():
+        pytest.skip(f"real data not found at {path} (set LEADSCORE_REAL_DATA)")
+    leads = pd.read_csv(path).replace("Select", np.nan)
+    leads = leads.sort_values("Lead Number")
+    fit = leads.iloc[: int(0.6 * len(leads))]  # the older leads, as a time-ordered fit part
+    columns = [c for c in leads.columns if c not in ("Prospect ID", "Lead Number", "Converted")]
+    report = leakage.scan(fit, fit["Converted"].to_numpy(), columns)
+    levels = report.findings.set_index("column")["level"]
+    assert levels["Tags"] == "excluded"
+    assert levels["Lead Quality"] in ("excluded", "suspect")
+    for clean in ("TotalVisits", "Total Time Spent on Website", "Lead Source", "Lead Origin"):
+        assert levels[clean] == "ok", (clean, report.findings.set_index("column").loc[clean])
