@@ -344,7 +344,7 @@ def test_truncated_model_with_matching_checksum(leads, crm_dir, model_dir, as_of
 def test_missing_model_folder(leads, crm_dir, as_of, tmp_path):
     path = _write(leads, tmp_path / "leads.csv")
     result, _ = _predict(path, crm_dir, tmp_path / "nowhere", as_of, tmp_path)
-    _assert_clean_error(result, "nowhere", "model folder not found")
+    _assert_clean_error(result, "nowhere", "model not found")
 
 
 def _p(frame: pd.DataFrame) -> np.ndarray:
