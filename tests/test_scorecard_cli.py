@@ -44,7 +44,8 @@ def test_ten_closed_deals_get_scores_tiers_and_reasons(small_team: Path, tmp_pat
     # given a team with 10 won deals, train refuses and points to the scorecard
     res = runner.invoke(app, ["train", c, "-a", a, "--no-mlflow"], env=ENV)
     assert res.exit_code == 2
-    assert "too few examples" in res.output and "leadscore predict --scorecard" in res.output
+    assert "too few closed contacts" in res.output and "10 won" in res.output
+    assert "leadscore predict --scorecard" in res.output
     # when it scores with the example scorecard
     out = tmp_path / "scores.csv"
     res = runner.invoke(

@@ -158,7 +158,7 @@ def test_the_mlflow_run_records_the_leakage_decisions_and_the_report(
     result = type("R", (), {})()
     result.scorer = load_model(model)
     result.metrics, result.baseline_metrics, result.leakage = {"roc_auc": 0.8}, {}, report
-    run_id, _ = log_training(result, {}, model, experiment="trust-test")
+    run_id = log_training(result, {}, model, experiment="trust-test").run_id
     run = mlflow.get_run(run_id)
     assert run.data.params["leakage.excluded"] == "stage_notes"
     files = [a.path for a in mlflow.MlflowClient().list_artifacts(run_id, "model_folder")]

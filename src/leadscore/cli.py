@@ -320,6 +320,9 @@ def _check_drift(scorer, crm, scored, when, threshold: float) -> None:  # noqa: 
 
     from leadscore.model.drift import MIN_ROWS, batch_psi, shifted
 
+    if not getattr(scorer, "drift_reference", None):
+        typer.echo("note: drift check skipped, the model has no training reference", err=True)
+        return
     contacts = crm.contacts.reset_index(drop=True)[scored]
     if len(contacts) < MIN_ROWS:
         typer.echo(f"note: drift check skipped, fewer than {MIN_ROWS} rows scored", err=True)

@@ -163,7 +163,7 @@ def data_params(result: Any, inputs: dict[str, str | Path] | None) -> dict[str, 
     """Facts about the training data, without any raw value of a contact."""
     from leadscore.store import sha256_of
 
-    d = result.data
+    d = getattr(result, "data", None) or {}
     dates = d.get("snapshot_dates") or []
     facts: dict[str, Any] = {
         f"data.{key}": d.get(key)
@@ -454,9 +454,13 @@ def log_drift(
     threshold: float,
     *,
     rows: int,
-    experiment: str = DEFAULT_EXPERIMENT,
+    experiment: str = DEFAULT_EXPERIMENT + "-drift",
 ) -> str:
-    """Log a scoring batch's PSI per feature as a run of its own; return the run id."""
+    """Log a scoring batch's PSI per feature as a run of its own; return the run id.
+
+    Drift runs go to their own experiment (``leadscore-drift``), so the training runs that
+    ``leadscore runs`` compares are not mixed with one run per scored batch.
+    """
     import re
 
     setup(experiment)

@@ -110,7 +110,7 @@ def score_contacts(
         out.loc[pred.index, "score"] = pred["score"]
         out.loc[pred.index, "tier"] = pred["tier"]
         out.loc[failed.index, "status"] = failed
-    if reasons:
+    if reasons and isinstance(scorer, LeadScorer):  # a calibrated scorecard has no factors
         from leadscore.model.reasons import explain, reason_columns
 
         out = out.join(explain(scorer, rows)) if len(todo) and len(rows) else out
