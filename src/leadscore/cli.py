@@ -157,7 +157,7 @@ def _print_training(result, model_dir: Path) -> None:  # noqa: ANN001
     from rich.table import Table
 
     console = _console()
-    table = Table(title="Held-out metrics (most recent snapshots)")
+    table = Table(title="Held-out metrics (see the split below)")
     table.add_column("metric")
     table.add_column(result.scorer.info["model"], justify="right")
     table.add_column(f"{result.baseline_name} (baseline)", justify="right")

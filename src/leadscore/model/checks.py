@@ -12,7 +12,7 @@ The rule, and why:
 
 Calibration warnings: Platt's sigmoid has two parameters and is usable from about
 ``SIGMOID_COMFORT`` (50) calibration positives; isotonic regression, when forced in the
-config, needs ``ISOTONIC_MIN_ROWS`` rows and ``ISOTONIC_MIN_PER_CLASS`` of each class.
+config, needs ``ISOTONIC_MIN_ROWS`` rows and ``ISOTONIC_MIN_PER_CLASS_CV`` of each class.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from leadscore.errors import NotEnoughDataError
-from leadscore.model.calibration import ISOTONIC_MIN_PER_CLASS, ISOTONIC_MIN_ROWS
+from leadscore.model.calibration import ISOTONIC_MIN_PER_CLASS_CV, ISOTONIC_MIN_ROWS
 
 MIN_WON = 40
 MIN_LOST = 40
@@ -61,10 +61,10 @@ def calibration_warnings(y_cal: np.ndarray, method: str) -> list[str]:
     n, pos = len(y), int(y.sum())
     neg = n - pos
     out = []
-    if method == "isotonic" and (n < ISOTONIC_MIN_ROWS or min(pos, neg) < ISOTONIC_MIN_PER_CLASS):
+    if method == "isotonic" and (n < ISOTONIC_MIN_ROWS or min(pos, neg) < ISOTONIC_MIN_PER_CLASS_CV):
         out.append(
             f"isotonic calibration on {n:,} rows ({pos:,} converted, {neg:,} not) overfits: it "
-            f"wants >= {ISOTONIC_MIN_ROWS:,} rows and >= {ISOTONIC_MIN_PER_CLASS} of each "
+            f"wants >= {ISOTONIC_MIN_ROWS:,} rows and >= {ISOTONIC_MIN_PER_CLASS_CV} of each "
             "outcome; use calibration = 'auto' or 'sigmoid'"
         )
     if min(pos, neg) < SIGMOID_COMFORT:

@@ -161,18 +161,18 @@ def train(crm: CRM, cfg: Config) -> TrainResult:
     features = feature_transformer(cfg).fit(rows.iloc[split.fit])
     X_fit, X_cal, X_test = (rows.iloc[idx] for idx in (split.fit, split.calibration, split.test))
     y_fit, y_cal, y_test = y[split.fit], y[split.calibration], y[split.test]
-    method, why = choose_method(y_cal, t.calibration)
-    warnings = checks.calibration_warnings(y_cal, method)
-
-    fitted, probs, raw_probs = {}, {}, {}
+    chosen = t.model
+    baseline = next(n for n in BUILDERS if n != chosen)
+    fitted, probs, raw_probs, methods = {}, {}, {}, {}
     for name, build in BUILDERS.items():
         pipe = build(features, seed=t.seed).fit(X_fit, y_fit)
         raw_probs[name] = pipe.predict_proba(X_test)[:, 1]
-        fitted[name] = calibrate(pipe, X_cal, y_cal, method)
+        methods[name] = choose_method(y_cal, t.calibration, pipe.predict_proba(X_cal)[:, 1])
+        fitted[name] = calibrate(pipe, X_cal, y_cal, methods[name][0])
         probs[name] = fitted[name].predict_proba(X_test)[:, 1]
+    method, why = methods[chosen]
+    warnings = checks.calibration_warnings(y_cal, method)
 
-    chosen = t.model
-    baseline = next(n for n in BUILDERS if n != chosen)
     metrics = summarize(y_test, probs[chosen])
     metrics["ece_uncalibrated"] = summarize(y_test, raw_probs[chosen])["ece"]
     baseline_metrics = summarize(y_test, probs[baseline])
