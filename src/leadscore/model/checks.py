@@ -61,7 +61,9 @@ def calibration_warnings(y_cal: np.ndarray, method: str) -> list[str]:
     n, pos = len(y), int(y.sum())
     neg = n - pos
     out = []
-    if method == "isotonic" and (n < ISOTONIC_MIN_ROWS or min(pos, neg) < ISOTONIC_MIN_PER_CLASS_CV):
+    if method == "isotonic" and (
+        n < ISOTONIC_MIN_ROWS or min(pos, neg) < ISOTONIC_MIN_PER_CLASS_CV
+    ):
         out.append(
             f"isotonic calibration on {n:,} rows ({pos:,} converted, {neg:,} not) overfits: it "
             f"wants >= {ISOTONIC_MIN_ROWS:,} rows and >= {ISOTONIC_MIN_PER_CLASS_CV} of each "
