@@ -120,13 +120,12 @@ class ContactFeatures(TransformerMixin, BaseEstimator):
             return "numeric"
         if _share(sample.str.match(_EMAIL)) >= 0.5:
             return "excluded:e-mail addresses (personal data)"
+        if _share(pd.to_datetime(sample, errors="coerce", format="ISO8601").notna()) >= 0.95:
+            if AS_OF in self._columns_seen:
+                return "date_text"
+            return "excluded:dates, with no as_of time to compare them with"
         if _share(sample.str.match(_PHONE) & sample.str.contains(r"\d{3}")) >= 0.5:
             return "excluded:phone numbers (personal data)"
-        if (
-            _share(pd.to_datetime(sample, errors="coerce", format="ISO8601").notna()) >= 0.95
-            and AS_OF in self._columns_seen
-        ):
-            return "date_text"
         n_unique = present.nunique()
         if titles.looks_like_titles(present) and n_unique > 10:
             return "title"
