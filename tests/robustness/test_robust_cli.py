@@ -64,7 +64,7 @@ def test_drift_warning_names_shifted_features(crm_dir, model_dir, as_of, tmp_pat
     import mlflow
 
     mlflow.set_tracking_uri(mlflow_tmp)
-    runs = mlflow.search_runs(experiment_names=["leadscore"])
+    runs = mlflow.search_runs(experiment_names=["leadscore-drift"])
     assert len(runs) == 1 and runs.loc[0, "metrics.psi.industry"] > 0.25
 
 
@@ -149,7 +149,7 @@ def test_two_trainings_at_once_are_both_recorded(crm_dir, tmp_path):
     import mlflow
 
     mlflow.set_tracking_uri(env["MLFLOW_TRACKING_URI"])
-    runs = mlflow.search_runs(experiment_names=["leadscore"])
+    runs = mlflow.search_runs(experiment_names=["leadscore-drift"])
     assert len(runs) == 2 and set(runs["status"]) == {"FINISHED"}
     shutil.rmtree(tmp_path / "m0")
 
