@@ -68,7 +68,7 @@ def _figures(d: dict[str, Any], folder: Path) -> list[str]:
     fig, ax = plt.subplots(figsize=(5.5, 5))
     bins = max(3, min(10, int(y.sum() // 10)))
     frac, mean = calibration_curve(y, p, n_bins=bins, strategy="quantile")
-    top = max(float(mean.max()), float(frac.max())) * 1.1
+    top = min(1.0, max(float(mean.max()), float(frac.max())) * 1.1)
     ax.plot([0, top], [0, top], "--", color="grey", label="perfectly calibrated")
     ax.plot(mean, frac, "o-", label=f"model ({bins} equal-count bins)")
     ax.set(xlabel="predicted probability", ylabel="observed conversion rate")
