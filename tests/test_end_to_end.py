@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -121,6 +122,23 @@ def test_cli_train_saves_logs_and_reports(sample_crm, tmp_path):
     assert (model_dir / "model.joblib").exists() and (model_dir / "metadata.json").exists()
     for word in ("roc_auc", "ece", "logistic (baseline)", "calibration:", "MLflow run"):
         assert word in res.output
+    # the logged MLflow model (a pyfunc defined from code) serves the same probabilities
+    import mlflow
+
+    from leadscore.config import load_config
+    from leadscore.crm import load_crm
+    from leadscore.store import load_model
+
+    mlflow.set_tracking_uri(os.environ["MLFLOW_TRACKING_URI"])
+    served = mlflow.pyfunc.load_model("models:/leadscore/1")
+    local = load_model(model_dir)
+    crm = load_crm(
+        sample_crm["contacts"], sample_crm["activities"], load_config(None), require_outcome=False
+    )
+    rows = local.rows(crm.contacts.head(200), crm.activities, pd.Timestamp("2026-07-01"))
+    out = served.predict(rows.drop(columns=["contact_id"]))
+    np.testing.assert_allclose(out["probability"], local.predict_proba(rows), rtol=0, atol=1e-12)
+    assert set(out["tier"]) <= {"lead", "prospect", "opportunity"}
 
 
 def test_bad_input_is_one_line_and_non_zero(trained, tmp_path):

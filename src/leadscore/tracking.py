@@ -54,7 +54,7 @@ def setup(experiment: str = DEFAULT_EXPERIMENT) -> str:
     experiment's creation run under a lock file beside the database, so two commands started
     at once do not both try to create the same tables or experiment.
     """
-    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    _quiet()
     uri = tracking_uri()
     with _store_lock(uri):
         mlflow.set_tracking_uri(uri)
@@ -243,7 +243,7 @@ def log_training(
         signature = infer_signature(example, serve(scorer, example))
         info = mlflow.pyfunc.log_model(
             name="model",
-            python_model=LeadScorePyfunc(),
+            python_model=str(Path(__file__).with_name("mlflow_model.py")),
             artifacts={"model_dir": str(model_dir)},
             signature=signature,
             input_example=example,
@@ -261,10 +261,19 @@ def _client() -> Any:
 
 def setup_uri() -> str:
     """Point MLflow at the store (no experiment); return the URI."""
-    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    _quiet()
     uri = tracking_uri()
     mlflow.set_tracking_uri(uri)
     return uri
+
+
+def _quiet() -> None:
+    """No telemetry, no download progress bars, no INFO chatter in the user's terminal."""
+    import logging
+
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    logging.getLogger("mlflow").setLevel(logging.WARNING)
 
 
 def _model_error(message: str) -> Exception:
