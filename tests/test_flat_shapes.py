@@ -176,3 +176,28 @@ def test_stratified_split_keeps_the_conversion_rate() -> None:
     split = stratified_split(y, test_fraction=0.2, calibration_fraction=0.2, seed=0)
     assert y[split.test].mean() == pytest.approx(0.1)
     assert len(set(split.test) | set(split.fit) | set(split.calibration)) == 1000
+
+
+def test_a_flat_export_gets_a_proposed_scorecard_and_its_baseline_row(tmp_path: Path) -> None:
+    from leadscore.model.train import train
+    from leadscore.scorecard_proposal import propose_from_crm
+
+    data = tmp_path / "leads.csv"
+    make_flat(1500, seed=3).to_csv(data, index=False)
+    base = (
+        '[contacts]\nid = "Ref Code"\ncreated_at = ""\noutcome = "Deal Result"\n'
+        'won = ["Signed"]\nlost = ["Dropped"]\nopen = ["Pending"]\norder_by = "Seq"\n'
+        '[features]\nmissing_values = ["", "Select"]\n'
+        '[training]\nexamples = "flat"\n'
+    )
+    cfg_path = tmp_path / "c.toml"
+    cfg_path.write_text(base)
+    cfg = load_config(cfg_path)
+    proposal = propose_from_crm(load_crm(data, None, cfg, require_outcome=True), cfg)
+    assert proposal.startswith("# PROPOSAL") and "Came Via" in proposal
+    cfg_path.write_text(base + proposal)
+    cfg = load_config(cfg_path)
+    result = train(load_crm(data, None, cfg, require_outcome=True), cfg)
+    card = result.scorecard_metrics
+    assert card is not None and card["rows"] == result.metrics["rows"]  # same held-out rows
+    assert 0.6 < card["roc_auc"] <= 1

@@ -184,7 +184,7 @@ def _to_toml(
         "# PROPOSAL — a starting scorecard computed from your closed contacts. Edit it before use:",
         "# check each rule makes business sense, merge rules that describe the same behaviour",
         "# (they add up and double count), and set the thresholds to your sales capacity.",
-        f"# Learned from {n:,} point-in-time examples, {base:.1%} of which converted; points =",
+        f"# Learned from {n:,} examples, {base:.1%} of which converted; points =",
         f"# {POINTS_PER_LOGODDS:g} x the log odds ratio of converting (rows with the value vs without).",
         "",
         "[scorecard]",
@@ -207,6 +207,15 @@ def propose_from_crm(crm: CRM, cfg: Config) -> str:
     types: tuple[str, ...] = ()
     if crm.activities is not None and len(crm.activities):
         types = tuple(sorted(map(str, crm.activities["activity_type"].dropna().unique())))
+    if cfg.training.examples == "flat":  # one row per example, no activity log
+        from leadscore.model.evaluate import flat_training_rows
+
+        examples, rows, _ = flat_training_rows(crm, cfg, ActivitySpec((), (30,), ()))
+        y = examples["label"].to_numpy(dtype=int)
+        ignore = tuple(cfg.features.ignore) + (cfg.contacts.outcome, "order_key")
+        return propose_scorecard(
+            rows, y, activity_types=(), job_title=cfg.roles.job_title, ignore=ignore
+        )
     try:
         keys, _ = snapshot_examples(crm, cfg)
         y = keys["label"].to_numpy(dtype=int)

@@ -178,7 +178,8 @@ def train(crm: CRM, cfg: Config) -> TrainResult:
     baseline_metrics = summarize(y_test, probs[baseline])
     card_metrics = None
     if card is not None:
-        card_rows = card.rows(crm.contacts, crm.activities, examples)
+        flat = t.examples == "flat"  # flat rows already hold every column a rule can use
+        card_rows = rows if flat else card.rows(crm.contacts, crm.activities, examples)
         earlier = np.concatenate([split.fit, split.calibration])
         card_metrics = scorecard_metrics(
             card, card_rows.iloc[earlier], y[earlier], card_rows.iloc[split.test], y_test
