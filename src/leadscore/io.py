@@ -177,7 +177,7 @@ def parse_dates(
         if bad.any():
             pos = int(np.flatnonzero(bad.to_numpy())[0])
             raise InputError(
-                f"cannot read {raw.iloc[pos]!r} as a date",
+                f"cannot read {str(raw.iloc[pos])!r} as a date",
                 file=str(path),
                 column=column,
                 row=row_number(pos, path),
