@@ -149,7 +149,7 @@ def test_two_trainings_at_once_are_both_recorded(crm_dir, tmp_path):
     import mlflow
 
     mlflow.set_tracking_uri(env["MLFLOW_TRACKING_URI"])
-    runs = mlflow.search_runs(experiment_names=["leadscore-drift"])
+    runs = mlflow.search_runs(experiment_names=["leadscore"])
     assert len(runs) == 2 and set(runs["status"]) == {"FINISHED"}
     shutil.rmtree(tmp_path / "m0")
 
