@@ -39,6 +39,10 @@ real-data: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+## bench: scale benchmark (1 M contacts, 10 M flat rows; heavy, ~GBs in data/bench)
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
 ## lint: ruff check and format check
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
@@ -57,4 +61,4 @@ mlflow-ui: $(STAMP)
 clean:
 	rm -rf data/raw/*.csv data/raw/*.parquet data/interim/* data/processed/* models/leadscore reports/* mlflow.db mlartifacts
 
-.PHONY: help install demo real-data test lint format mlflow-ui clean
+.PHONY: help install demo real-data test bench lint format mlflow-ui clean

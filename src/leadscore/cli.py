@@ -238,6 +238,16 @@ def predict(
         bool,
         typer.Option(help="Add the top 3 factors that raised and lowered each probability."),
     ] = True,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="memory (default: reasons, drift check, joins), stream (batches in bounded "
+            "memory for lists larger than RAM; no reasons yet) or spark (Parquet in and out)."
+        ),
+    ] = "memory",
+    batch_rows: Annotated[
+        int, typer.Option(help="Rows per batch with --engine stream (memory vs speed).")
+    ] = 100_000,
 ) -> None:
     """Score a lead list: probability, 0-100 score, tier and reasons for every row."""
     with user_errors():
@@ -274,6 +284,21 @@ def predict(
         if not 0 <= thresholds["prospect"] <= thresholds["opportunity"] <= 1:
             raise LeadscoreError("thresholds need 0 <= prospect <= opportunity <= 1")
         scorer.thresholds = thresholds
+        if engine not in ("memory", "stream", "spark"):
+            raise LeadscoreError(f"--engine must be memory, stream or spark, got {engine!r}")
+        if engine != "memory":
+            return _predict_engine(
+                engine,
+                scorer,
+                model,
+                contacts,
+                activities,
+                cfg,
+                out,
+                as_of,
+                include_closed,
+                batch_rows,
+            )
         when = _parse_time(as_of, "--as-of")
         crm = load_crm(contacts, activities, cfg, require_outcome=False)
         for note in crm.notes:
@@ -420,6 +445,66 @@ def evaluate(
             view.add_row(key, f"{m[key]:.3f}")
         _console().print(view)
         _print_tiers(pd.DataFrame(report["tiers"]), "Tiers (expected vs actual)")
+
+
+def _predict_engine(  # noqa: ANN202, PLR0913 - the CLI's options, passed on
+    engine, scorer, model, contacts, activities, cfg, out, as_of, include_closed, batch_rows
+):
+    """``predict --engine stream|spark``: batches in bounded memory, or a Spark session."""
+    when = None if as_of is None else _parse_time(as_of, "--as-of")
+    if batch_rows < 1:
+        raise LeadscoreError("--batch-rows must be at least 1")
+    if engine == "spark":
+        from leadscore.spark import predict_spark
+        from leadscore.store import load_model
+
+        if not Path(model).is_dir():
+            raise LeadscoreError("--engine spark needs a local model folder as --model")
+        if scorer.thresholds != dict(load_model(model).thresholds):
+            raise LeadscoreError("--engine spark uses the model's own tier thresholds")
+        done = predict_spark(
+            model, contacts, activities, cfg, out, when, include_closed=include_closed
+        )
+        typer.echo(f"wrote {done:,} rows to {out} (spark)")
+        return
+    from leadscore.stream import header, predict_stream
+
+    extra = scorer.features.unexpected_columns(pd_empty(header(contacts)))
+    c = cfg.contacts
+    known = {c.id, c.created_at, c.closed_at, c.outcome, *scorer.activity_spec.feature_names()}
+    extra = [col for col in extra if col not in known]
+    if extra:
+        typer.echo(
+            f"note: {len(extra)} column(s) unknown to the model are ignored: "
+            + ", ".join(extra[:10]),
+            err=True,
+        )
+    result = predict_stream(
+        scorer,
+        contacts,
+        activities,
+        cfg,
+        out,
+        when,
+        include_closed=include_closed,
+        batch_rows=batch_rows,
+    )
+    for note in result.notes:
+        typer.echo(f"note: {note}", err=True)
+    shown = "each row's as_of" if when is None and result.flat else f"{when or 'now'}"
+    _print_tiers(result.tiers, f"Scored as of {shown}")
+    typer.echo(
+        f"{result.scored:,} rows scored, {result.rows - result.scored:,} not scored "
+        f"(see the status column); wrote {result.rows:,} rows to {out} "
+        f"in {result.seconds:,.1f} s ({result.rows / max(result.seconds, 1e-9):,.0f} rows/s)"
+    )
+
+
+def pd_empty(columns: list[str]):  # noqa: ANN201 - pandas is imported lazily
+    """An empty frame with these columns (to check names without reading rows)."""
+    import pandas as pd
+
+    return pd.DataFrame(columns=columns)
 
 
 def _print_tiers(table, title: str) -> None:  # noqa: ANN001

@@ -127,7 +127,7 @@ class TrainingConfig:
     test_fraction: float = 0.2
     calibration_fraction: float = 0.2
     seed: int = 42
-    max_rows: int = 3_000_000
+    max_rows: int = 1_000_000
     # "snapshots": contacts + activity log, point-in-time snapshots; "flat": one row is one
     # example (label = the outcome column, open rows are scored, not trained on).
     examples: str = "snapshots"

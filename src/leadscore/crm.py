@@ -109,7 +109,6 @@ def load_contacts(
             unreadable, or an outcome value is unknown.
     """
     path = str(path)
-    c = cfg.contacts
     frame = read_table(path, missing_values=cfg.features.missing_values)
     if cfg.joins:
         from leadscore.join import join_tables
@@ -123,6 +122,14 @@ def load_contacts(
         )
         if notes is not None:
             notes.extend(join_notes)
+    return contacts_frame(frame, cfg, path, require_outcome=require_outcome)
+
+
+def contacts_frame(
+    frame: pd.DataFrame, cfg: Config, path: str, *, require_outcome: bool
+) -> pd.DataFrame:
+    """Validate a contacts table already read (whole or one batch); canonical role columns."""
+    c = cfg.contacts
     required = ([c.id] if c.id else []) + ([c.created_at] if c.created_at else [])
     if require_outcome:
         required.append(c.outcome)
@@ -190,10 +197,23 @@ def load_activities(
     and reported, never dropped silently.
     """
     path = str(path)
-    a = cfg.activities
     frame = read_table(path, missing_values=cfg.features.missing_values)
-    require_columns(frame, [a.contact_id, a.occurred_at, a.activity_type], path)
+    out = activities_frame(frame, cfg, path)
     notes: list[str] = []
+    known = out[ID].isin(set(contact_ids))
+    if not known.all():
+        notes.append(
+            f"{path}: {int((~known).sum()):,} of {len(out):,} activities belong to contacts "
+            "not in the contacts file and were not used"
+        )
+        out = out[known.to_numpy()]
+    return out.reset_index(drop=True), notes
+
+
+def activities_frame(frame: pd.DataFrame, cfg: Config, path: str) -> pd.DataFrame:
+    """Validate an activity table already read (whole or one batch); canonical columns."""
+    a = cfg.activities
+    require_columns(frame, [a.contact_id, a.occurred_at, a.activity_type], path)
     out = pd.DataFrame(
         {
             ID: frame[a.contact_id].astype(str).str.strip(),
@@ -207,15 +227,8 @@ def load_activities(
         raise InputError(
             "activity type is empty", file=path, column=a.activity_type, row=row_number(pos, path)
         )
-    known = out[ID].isin(set(contact_ids))
-    if not known.all():
-        notes.append(
-            f"{path}: {int((~known).sum()):,} of {len(out):,} activities belong to contacts "
-            "not in the contacts file and were not used"
-        )
-        out = out[known.to_numpy()]
     out[TYPE] = out[TYPE].astype(str)
-    return out.reset_index(drop=True), notes
+    return out
 
 
 def load_crm(

@@ -485,3 +485,32 @@ def log_drift(
         metrics["features_shifted"] = float(sum(v > threshold for v in table.values()))
         mlflow.log_metrics(metrics)
         return run.info.run_id
+
+
+def save_pyfunc(model_dir: str | Path, path: str | Path) -> str:
+    """Save a model folder as a local MLflow pyfunc (no tracking store); return its URI."""
+    from mlflow.models import infer_signature
+
+    from leadscore.store import load_model
+
+    scorer = load_model(model_dir)
+    example = synthetic_example(scorer)
+    mlflow.pyfunc.save_model(
+        path=str(path),
+        python_model=str(Path(__file__).with_name("mlflow_model.py")),
+        artifacts={"model_dir": str(model_dir)},
+        signature=infer_signature(example, serve(scorer, example)),
+        input_example=example,
+        pip_requirements=_requirements(),
+    )
+    return str(path)
+
+
+def spark_udf(spark: Any, model_uri: str) -> Any:
+    """The pyfunc as a Spark UDF returning a struct (probability, score, tier)."""
+    return mlflow.pyfunc.spark_udf(
+        spark,
+        model_uri,
+        result_type="probability double, score double, tier string",
+        env_manager="local",
+    )

@@ -68,6 +68,20 @@ class LeadScorer:
         )
 
 
+def row_status(
+    contacts: pd.DataFrame, as_of: pd.Timestamp, *, include_closed: bool = False
+) -> pd.Series:
+    """``scored`` or why a contact row is not scored (closed, created after ``as_of``)."""
+    status = pd.Series("scored", index=contacts.index, dtype=object)
+    if not include_closed and "status" in contacts:
+        closed = contacts["status"].isin(["won", "lost"])
+        status[closed] = "not scored: closed (" + contacts.loc[closed, "status"] + ")"
+    if "created_at" in contacts:
+        future = contacts["created_at"] > as_of
+        status[future & (status == "scored")] = "not scored: created after the as-of time"
+    return status
+
+
 def score_contacts(
     scorer: LeadScorer,
     contacts: pd.DataFrame,
@@ -83,13 +97,7 @@ def score_contacts(
     ``score``, ``tier``, ``status`` (``scored``, ``not scored: closed (won)``, …); with
     ``reasons``, also ``reason_up_1..3``, ``reason_down_1..3`` and ``reasons_json``.
     """
-    status = pd.Series("scored", index=contacts.index, dtype=object)
-    if not include_closed and "status" in contacts:
-        closed = contacts["status"].isin(["won", "lost"])
-        status[closed] = "not scored: closed (" + contacts.loc[closed, "status"] + ")"
-    if "created_at" in contacts:
-        future = contacts["created_at"] > as_of
-        status[future & (status == "scored")] = "not scored: created after the as-of time"
+    status = row_status(contacts, as_of, include_closed=include_closed)
     todo = contacts[status == "scored"]
     out = pd.DataFrame(
         {
