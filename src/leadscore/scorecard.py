@@ -179,13 +179,9 @@ def score_contacts(
     include_closed: bool = False,
 ) -> pd.DataFrame:
     """Every contact row out, in input order: contact_id, score, tier, reasons, status."""
-    status = pd.Series("scored", index=contacts.index, dtype=object)
-    if not include_closed and "status" in contacts:
-        closed = contacts["status"].isin(["won", "lost"])
-        status[closed] = "not scored: closed (" + contacts.loc[closed, "status"] + ")"
-    if "created_at" in contacts:
-        future = contacts["created_at"] > as_of
-        status[future & (status == "scored")] = "not scored: created after the as-of time"
+    from leadscore.model.scorer import row_status
+
+    status = row_status(contacts, as_of, include_closed=include_closed)
     todo = contacts[status == "scored"]
     out = pd.DataFrame(
         {

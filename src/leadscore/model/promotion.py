@@ -34,7 +34,7 @@ from leadscore.config import Config
 from leadscore.crm import CRM
 from leadscore.features.snapshots import assemble_rows
 from leadscore.model.metrics import summarize
-from leadscore.model.split import time_split
+from leadscore.model.split import snapshot_split
 
 AUC_TOLERANCE = 0.002
 LOG_LOSS_TOLERANCE = 0.01
@@ -83,13 +83,7 @@ def evaluation_window(crm: CRM, cfg: Config) -> pd.DataFrame:
 
     t = cfg.training
     examples, _ = snapshot_examples(crm, cfg)
-    split = time_split(
-        examples,
-        horizon_days=t.horizon_days,
-        test_fraction=t.test_fraction,
-        calibration_fraction=t.calibration_fraction,
-        seed=t.seed,
-    )
+    split = snapshot_split(examples, t)
     test = examples.iloc[split.test]
     return pd.DataFrame(
         {

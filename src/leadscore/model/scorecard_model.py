@@ -27,7 +27,7 @@ from leadscore.errors import ConfigError, NotEnoughDataError
 from leadscore.features.activity import ActivitySpec
 from leadscore.model.calibration import choose_method
 from leadscore.model.metrics import summarize
-from leadscore.model.split import time_split
+from leadscore.model.split import snapshot_split
 from leadscore.model.tiers import assign_tiers, tier_table
 from leadscore.scorecard import Scorecard
 
@@ -202,13 +202,7 @@ def train_scorecard(crm: CRM, cfg: Config, card: Scorecard) -> ScorecardTrainRes
     points, _ = card.score(rows)
     evaluated_on, metrics = "in-sample (too few outcomes for a held-out test)", None
     if len(dates) >= 2:
-        split = time_split(
-            examples,
-            horizon_days=t.horizon_days,
-            test_fraction=t.test_fraction,
-            calibration_fraction=t.calibration_fraction,
-            seed=t.seed,
-        )
+        split = snapshot_split(examples, t)
         earlier = np.concatenate([split.fit, split.calibration])
         if len(np.unique(y[split.test])) == 2 and len(np.unique(y[earlier])) == 2:
             held = ScoreCalibrator(t.calibration).fit(points[earlier], y[earlier])

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from leadscore.config import TrainingConfig
+
 
 @dataclass
 class Split:
@@ -139,4 +141,15 @@ def stratified_split(
             f"stratified random (no time or order column): test = {len(test):,} rows "
             f"({test_fraction:.0%}), calibration = {len(cal):,}, fit = {len(fit):,}"
         ),
+    )
+
+
+def snapshot_split(examples: pd.DataFrame, training: TrainingConfig) -> Split:
+    """``time_split`` with the settings of a ``[training]`` config section."""
+    return time_split(
+        examples,
+        horizon_days=training.horizon_days,
+        test_fraction=training.test_fraction,
+        calibration_fraction=training.calibration_fraction,
+        seed=training.seed,
     )

@@ -29,7 +29,7 @@ from leadscore.model.evaluate import cross_validate, flat_training_rows
 from leadscore.model.metrics import summarize
 from leadscore.model.scorecard_model import load_scorecard, scorecard_metrics
 from leadscore.model.scorer import LeadScorer
-from leadscore.model.split import Split, time_split
+from leadscore.model.split import Split, snapshot_split
 from leadscore.model.tiers import assign_tiers, derive_thresholds, tier_table
 
 SCORECARD_HINT = (
@@ -145,13 +145,7 @@ def train(crm: CRM, cfg: Config) -> TrainResult:
     else:
         examples, dates = snapshot_examples(crm, cfg)
         rows = assemble_rows(crm.contacts, crm.activities, examples, spec)
-        split = time_split(
-            examples,
-            horizon_days=t.horizon_days,
-            test_fraction=t.test_fraction,
-            calibration_fraction=t.calibration_fraction,
-            seed=t.seed,
-        )
+        split = snapshot_split(examples, t)
     y = examples["label"].to_numpy(dtype=int)
     _check_counts(y, split, crm.contacts_path)
     leak = guard_leakage(rows, y, split, cfg)
