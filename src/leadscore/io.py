@@ -63,6 +63,26 @@ def _sniff_csv(path: Path) -> tuple[str, str]:
     return encoding, delimiter
 
 
+def csv_options(
+    path: Path, missing_values: Iterable[str], columns: list[str] | None = None
+) -> dict[str, object]:
+    """``pd.read_csv`` options for a file: sniffed delimiter and encoding, our missing values.
+
+    Shared by the whole-file reader and the streaming reader, so a value parses the same way
+    either way.
+    """
+    encoding, delimiter = _sniff_csv(path)
+    return {
+        "sep": delimiter,
+        "encoding": encoding,
+        "keep_default_na": False,
+        "na_values": list(missing_values),
+        "skipinitialspace": True,
+        "usecols": columns,
+        "low_memory": False,
+    }
+
+
 def read_table(
     path: str | Path,
     *,
@@ -93,18 +113,8 @@ def read_table(
             if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
                 frame[col] = frame[col].where(~frame[col].isin(missing), np.nan)
         return frame
-    encoding, delimiter = _sniff_csv(path)
     try:
-        frame = pd.read_csv(
-            path,
-            sep=delimiter,
-            encoding=encoding,
-            keep_default_na=False,
-            na_values=list(missing_values),
-            skipinitialspace=True,
-            usecols=columns,
-            low_memory=False,
-        )
+        frame = pd.read_csv(path, **csv_options(path, missing_values, columns))
     except pd.errors.EmptyDataError:
         raise InputError("file is empty", file=str(path)) from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:

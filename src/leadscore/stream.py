@@ -52,7 +52,14 @@ from leadscore.config import Config
 from leadscore.crm import ID, activities_frame, contacts_frame
 from leadscore.errors import InputError, LeadscoreError
 from leadscore.features.activity import aggregate_activities
-from leadscore.io import _atomic_target, _sniff_csv, require_columns, row_number, table_format
+from leadscore.io import (
+    _atomic_target,
+    _sniff_csv,
+    csv_options,
+    require_columns,
+    row_number,
+    table_format,
+)
 from leadscore.model.scorer import LeadScorer, row_status
 from leadscore.model.tiers import TIERS, tier_table
 
@@ -145,19 +152,9 @@ def iter_table(
         except (OSError, pa.ArrowException) as exc:
             raise InputError(f"cannot read Parquet: {exc}", file=str(path)) from None
         return
-    encoding, delimiter = _sniff_csv(path)
     try:
-        reader = pd.read_csv(
-            path,
-            sep=delimiter,
-            encoding=encoding,
-            keep_default_na=False,
-            na_values=list(missing_values),
-            skipinitialspace=True,
-            usecols=columns,
-            chunksize=batch_rows,
-            low_memory=False,
-        )
+        options = csv_options(path, missing_values, columns)
+        reader = pd.read_csv(path, chunksize=batch_rows, **options)
         with reader:
             for frame in reader:
                 frame.columns = [str(c).strip() for c in frame.columns]
