@@ -120,3 +120,29 @@ def test_bad_date_in_a_later_batch_names_its_file_row(world: dict, tmp_path) -> 
         )  # fmt: skip
     assert "column 'occurred_at', row 2347" in str(err.value)
     assert "not a date" in str(err.value)
+
+
+def test_streamed_reasons_equal_the_in_memory_reasons_and_csv_is_spreadsheet_safe(
+    world: dict, tmp_path
+) -> None:
+    # given a lead list whose ids carry a spreadsheet formula
+    crm = world["crm"]
+    leads = pd.read_csv(world["root"] / "csv/contacts.csv", dtype=str, keep_default_na=False)
+    leads["contact_id"] = "=HYPERLINK(" + leads["contact_id"] + ")"
+    leads.to_csv(tmp_path / "leads.csv", index=False)
+    acts = pd.read_csv(world["root"] / "csv/activities.csv", dtype=str, keep_default_na=False)
+    acts["contact_id"] = "=HYPERLINK(" + acts["contact_id"] + ")"
+    acts.to_csv(tmp_path / "acts.csv", index=False)
+    # when it is streamed with reasons and spreadsheet-safe CSV
+    out = tmp_path / "out.csv"
+    predict_stream(
+        world["scorer"], tmp_path / "leads.csv", tmp_path / "acts.csv", world["cfg"], out, AS_OF,
+        batch_rows=400, partitions=2, progress=False, reasons=True, csv_safe=True,
+    )  # fmt: skip
+    got = pd.read_csv(out, dtype=str, keep_default_na=False)
+    want = score_contacts(world["scorer"], crm.contacts, crm.activities, AS_OF, reasons=True)
+    # then ids are neutralised and every row's reasons equal the in-memory path's
+    assert got["contact_id"].str.startswith("'=HYPERLINK(").all()
+    for col in ("reason_up_1", "reason_down_1", "reason_up_3"):
+        assert got[col].tolist() == want[col].fillna("").tolist()
+    assert (got.loc[want["status"] == "scored", "reason_up_1"] != "").all()

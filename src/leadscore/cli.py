@@ -241,8 +241,8 @@ def predict(
     engine: Annotated[
         str,
         typer.Option(
-            help="memory (default: reasons, drift check, joins), stream (batches in bounded "
-            "memory for lists larger than RAM; no reasons yet) or spark (Parquet in and out)."
+            help="memory (default), stream (batches in bounded memory for lists larger than "
+            "RAM; no drift check) or spark (Parquet in and out; no reasons)."
         ),
     ] = "memory",
     batch_rows: Annotated[
@@ -298,6 +298,8 @@ def predict(
                 as_of,
                 include_closed,
                 batch_rows,
+                reasons=reasons,
+                csv_safe=csv_safe,
             )
         when = _parse_time(as_of, "--as-of")
         crm = load_crm(contacts, activities, cfg, require_outcome=False)
@@ -448,7 +450,19 @@ def evaluate(
 
 
 def _predict_engine(  # noqa: ANN202, PLR0913 - the CLI's options, passed on
-    engine, scorer, model, contacts, activities, cfg, out, as_of, include_closed, batch_rows
+    engine,
+    scorer,
+    model,
+    contacts,
+    activities,
+    cfg,
+    out,
+    as_of,
+    include_closed,
+    batch_rows,
+    *,
+    reasons,
+    csv_safe,
 ):
     """``predict --engine stream|spark``: batches in bounded memory, or a Spark session."""
     when = None if as_of is None else _parse_time(as_of, "--as-of")
@@ -488,6 +502,8 @@ def _predict_engine(  # noqa: ANN202, PLR0913 - the CLI's options, passed on
         when,
         include_closed=include_closed,
         batch_rows=batch_rows,
+        reasons=reasons,
+        csv_safe=csv_safe,
     )
     for note in result.notes:
         typer.echo(f"note: {note}", err=True)

@@ -357,32 +357,45 @@ class Progress:
 
 
 class BatchWriter:
-    """Appends result batches to a temp file next to ``path``; ``commit`` renames it over."""
+    """Appends result batches to a temp file next to ``path``; ``commit`` renames it over.
 
-    def __init__(self, path: str | Path) -> None:
+    With ``csv_safe``, CSV text cells a spreadsheet would run as a formula are neutralised
+    (see ``csvsafe``); Parquet is written as it is.
+    """
+
+    def __init__(
+        self, path: str | Path, schema: pa.Schema = OUTPUT_SCHEMA, *, csv_safe: bool = False
+    ) -> None:
         self.path = Path(path)
         self.fmt = table_format(self.path)
+        self.schema = schema
+        self.csv_safe = csv_safe and self.fmt == "csv"
         fd, self.tmp = _atomic_target(self.path)
         os.close(fd)
         self.writer = None
 
     def write(self, frame: pd.DataFrame) -> None:
-        """Append one batch (columns of ``OUTPUT_SCHEMA``)."""
-        table = pa.Table.from_pandas(frame, schema=OUTPUT_SCHEMA, preserve_index=False)
+        """Append one batch (the columns of the writer's schema)."""
+        if self.csv_safe:
+            from leadscore.csvsafe import neutralise
+
+            frame = neutralise(frame)
+            frame.columns = self.schema.names
+        table = pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False)
         if self.writer is None:
             if self.fmt == "parquet":
-                self.writer = pq.ParquetWriter(self.tmp, OUTPUT_SCHEMA)
+                self.writer = pq.ParquetWriter(self.tmp, self.schema)
             else:
                 import pyarrow.csv as pacsv
 
                 options = pacsv.WriteOptions(quoting_style="needed")
-                self.writer = pacsv.CSVWriter(self.tmp, OUTPUT_SCHEMA, write_options=options)
+                self.writer = pacsv.CSVWriter(self.tmp, self.schema, write_options=options)
         self.writer.write_table(table)
 
     def commit(self) -> None:
         """Close and move the finished file into place."""
         if self.writer is None:
-            self.write(pd.DataFrame({name: [] for name in OUTPUT_SCHEMA.names}))
+            self.write(pd.DataFrame({name: [] for name in self.schema.names}))
         self.writer.close()
         os.replace(self.tmp, self.path)
 
@@ -535,6 +548,8 @@ def predict_stream(
     batch_rows: int = BATCH_ROWS,
     partitions: int | None = None,
     progress: bool = True,
+    reasons: bool = False,
+    csv_safe: bool = False,
 ) -> StreamResult:
     """Score a lead list batch by batch and write one output row per input row, in order.
 
@@ -550,7 +565,13 @@ def predict_stream(
     if as_of is None and not (result.flat and AS_OF in columns):
         as_of = pd.Timestamp.now(tz="UTC").tz_localize(None)
     missing = tuple(cfg.features.missing_values)
-    writer = BatchWriter(out_path)
+    reasons = reasons and isinstance(scorer, LeadScorer)  # a scorecard model has no factors
+    schema = OUTPUT_SCHEMA
+    if reasons:
+        from leadscore.model.reasons import explain, reason_columns
+
+        schema = pa.schema([*OUTPUT_SCHEMA, *(pa.field(c, pa.string()) for c in reason_columns())])
+    writer = BatchWriter(out_path, schema, csv_safe=csv_safe)
     names = scorer.activity_spec.feature_names()
     counts = {t: [0, 0.0] for t in TIERS}
     try:
@@ -614,6 +635,8 @@ def predict_stream(
                         "status": status.to_numpy(dtype=object),
                     }
                 )
+                for col in reason_columns() if reasons else ():
+                    out[col] = ""
                 if todo.any():
                     rows = contacts.loc[todo].drop(
                         columns=[c for c in ("status", "closed_at") if c in contacts]
@@ -631,6 +654,10 @@ def predict_stream(
                     out.loc[todo, "probability"] = pred["probability"].to_numpy()
                     out.loc[todo, "score"] = pred["score"].to_numpy()
                     out.loc[todo, "tier"] = pred["tier"].to_numpy()
+                    if reasons:
+                        why = explain(scorer, rows)
+                        for col in reason_columns():
+                            out.loc[todo, col] = why[col].to_numpy(dtype=object)
                     table = tier_table(pred["probability"].to_numpy(), pred["tier"].to_numpy())
                     for row in table.itertuples():
                         counts[row.tier][0] += row.contacts
