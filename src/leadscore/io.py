@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +64,19 @@ def _sniff_csv(path: Path) -> tuple[str, str]:
     return encoding, delimiter
 
 
+@contextmanager
+def csv_errors(path: str | Path) -> Iterator[None]:
+    """Turn pandas' CSV parsing errors into one-line errors naming the file."""
+    try:
+        yield
+    except pd.errors.EmptyDataError:
+        raise InputError("file is empty", file=str(path)) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(
+            f"cannot parse CSV: {' '.join(str(exc).split())}", file=str(path)
+        ) from None
+
+
 def csv_options(
     path: Path, missing_values: Iterable[str], columns: list[str] | None = None
 ) -> dict[str, object]:
@@ -113,14 +127,8 @@ def read_table(
             if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
                 frame[col] = frame[col].where(~frame[col].isin(missing), np.nan)
         return frame
-    try:
+    with csv_errors(path):
         frame = pd.read_csv(path, **csv_options(path, missing_values, columns))
-    except pd.errors.EmptyDataError:
-        raise InputError("file is empty", file=str(path)) from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError(
-            f"cannot parse CSV: {' '.join(str(exc).split())}", file=str(path)
-        ) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame
 

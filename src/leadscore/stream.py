@@ -55,6 +55,7 @@ from leadscore.features.activity import aggregate_activities
 from leadscore.io import (
     _atomic_target,
     _sniff_csv,
+    csv_errors,
     csv_options,
     require_columns,
     row_number,
@@ -152,7 +153,7 @@ def iter_table(
         except (OSError, pa.ArrowException) as exc:
             raise InputError(f"cannot read Parquet: {exc}", file=str(path)) from None
         return
-    try:
+    with csv_errors(path):
         options = csv_options(path, missing_values, columns)
         reader = pd.read_csv(path, chunksize=batch_rows, **options)
         with reader:
@@ -160,12 +161,6 @@ def iter_table(
                 frame.columns = [str(c).strip() for c in frame.columns]
                 yield offset, frame
                 offset += len(frame)
-    except pd.errors.EmptyDataError:
-        raise InputError("file is empty", file=str(path)) from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError(
-            f"cannot parse CSV: {' '.join(str(exc).split())}", file=str(path)
-        ) from None
 
 
 def _parquet_batches(

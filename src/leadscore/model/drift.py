@@ -27,6 +27,7 @@ MODERATE = 0.10
 EPSILON = 1e-4
 N_BINS = 10
 MIN_ROWS = 100  # below this a batch's shares are too noisy for PSI to mean much
+MAX_ROWS = 20_000  # rows whose features are recomputed for the check (a seeded sample)
 MISSING = "(missing)"
 
 
