@@ -45,6 +45,32 @@ def test_planted_leaks_are_excluded_with_evidence_and_clean_columns_pass():
     assert "[features] keep" in text
 
 
+def test_a_rating_with_near_certain_values_both_ways_is_excluded_a_one_sided_source_is_not():
+    # given a sales rating filled in for about half the contacts: 'hot' almost only on won
+    # ones, 'dead' almost only on lost ones, the other grades mixed; and an honest source
+    # column where referrals nearly always convert (strong, but only one way)
+    rng = np.random.default_rng(3)
+    n = 6000
+    y = (rng.random(n) < 0.4).astype(int)
+    grade = np.where(y == 1, rng.choice(["hot", "warm", "unsure", None], n, p=[.3, .3, .1, .3]),
+                     rng.choice(["dead", "warm", "unsure", None], n, p=[.2, .15, .25, .4]))  # fmt: skip
+    referral = (y == 1) & (rng.random(n) < 0.06)
+    source = np.where(referral, "referral", rng.choice(["web", "ads", "event"], n))
+    frame = pd.DataFrame({"rating": grade, "source": source})
+    # when scanned
+    report = leakage.scan(frame, y, ["rating", "source"])
+    found = report.findings.set_index("column")
+    # then the rating is excluded for its two-way verdict, although alone it is no 0.90 column
+    assert report.excluded == ["rating"]
+    assert found.loc["rating", "auc"] < 0.90
+    assert found.loc["rating", "verdict"] >= 0.2
+    assert "both ways" in report.to_dict()["evidence"]["rating"]
+    assert "'hot'" in report.warning() and "'dead'" in report.warning()
+    # and the one-sided source is not flagged at all
+    assert found.loc["source", "level"] == "ok"
+    assert found.loc["source", "verdict"] == 0
+
+
 def test_a_column_named_in_keep_is_reported_but_not_excluded():
     frame, y = planted()
     report = leakage.scan(frame, y, list(frame.columns), keep=["final_amount"])
@@ -100,5 +126,6 @@ def test_education_leads_status_tags_excluded_quality_suspect_behaviour_clean():
     levels = report.findings.set_index("column")["level"]
     assert levels["Tags"] == "excluded"
     assert levels["Lead Quality"] in ("excluded", "suspect")
+    assert "worst" in report.to_dict()["evidence"]["Lead Quality"]
     for clean in ("TotalVisits", "Total Time Spent on Website", "Lead Source", "Lead Origin"):
         assert levels[clean] == "ok", (clean, report.findings.set_index("column").loc[clean])

@@ -184,7 +184,16 @@ def write_report(result_like: Any, folder: str | Path) -> Path:
                 f"{len(findings)} columns scanned on the fit rows; {len(flagged)} flagged.",
                 "",
             ]
-            cols = ["column", "level", "auc", "presence_auc", "purity", "date_after", "evidence"]
+            cols = [
+                "column",
+                "level",
+                "auc",
+                "presence_auc",
+                "purity",
+                "verdict",
+                "date_after",
+                "evidence",
+            ]
             lines += [_table(findings[[c for c in cols if c in findings]].head(25)), ""]
         elif isinstance(leak, dict):
             lines += ["```", str(leak), "```", ""]

@@ -20,12 +20,11 @@ Tests, per column:
 
 Levels, thresholds chosen from measured evidence (see docs/trust.md): EXCLUDED (strong
 evidence, the column is dropped before fitting) when ``auc >= 0.90``, ``presence_auc >= 0.90``,
-``purity >= 0.5`` or ``date_after >= 0.2``; SUSPECT (reported, kept) when ``auc >= 0.85``,
-``presence_auc >= 0.80``, ``near_purity >= 0.1`` (the same share with buckets >= 95 % one
+``purity >= 0.5``, ``verdict >= 0.05`` or ``date_after >= 0.2``; SUSPECT (reported, kept) when
+``auc >= 0.85``, ``presence_auc >= 0.80``, ``near_purity >= 0.1`` (the same share with buckets >= 95 % one
 class) or ``date_after >= 0.02``. On the education leads' time-ordered fit rows the employee's
-quality judgement has no 98 %-pure value but 12 % of the not-converted rows carry 'Worst'
-(97.8 % not converted): suspect. Measured: planted
-leaks 0.99; the education leads' sales-team status tags 0.918 (purity 0.24), the employee's
+quality judgement (AUC 0.79) has 'High in Relevance' (~95 % converted) and 'Worst' (~98 % not
+converted): verdict 0.10-0.15, excluded. Measured: planted leaks 0.99; the education leads' sales-team status tags 0.918 (purity 0.24), the employee's
 quality judgement 0.79 (purity 0.14); the best honest columns there 0.75 (time on site, purity
 0) and on the sample CRM below 0.85 (purity 0). A column named in
 ``keep`` is never excluded, only reported.
@@ -41,10 +40,11 @@ from sklearn.metrics import roc_auc_score
 
 from leadscore.features.contact import to_number
 
-EXCLUDE = {"auc": 0.90, "presence_auc": 0.90, "purity": 0.5, "date_after": 0.2}
+EXCLUDE = {"auc": 0.90, "presence_auc": 0.90, "purity": 0.5, "verdict": 0.05, "date_after": 0.2}
 SUSPECT = {"auc": 0.85, "presence_auc": 0.80, "near_purity": 0.1, "date_after": 0.02}
 PURE_SHARE = 0.98
 NEAR_PURE_SHARE = 0.95
+VERDICT_ODDS = 20.0
 MIN_SUPPORT = 30
 MAX_CLASS_SHARE = 0.8
 MAX_BINS = 20
@@ -172,33 +172,86 @@ def _oof_auc(codes: np.ndarray, y: np.ndarray, folds: np.ndarray) -> float:
     return float(roc_auc_score(y, score))
 
 
-def _purity(
+def _pure_coverage(
     codes: np.ndarray, y: np.ndarray, labels: list[str], pure_share: float = PURE_SHARE
-) -> tuple[float, str]:
+) -> dict[int, tuple[float, str]]:
+    """Per outcome (1 converted, 0 not): the share of its rows lying in values that are
+    ``>= pure_share`` that outcome, and a note naming the two largest such values.
+
+    Only outcomes that are at most ``MAX_CLASS_SHARE`` of the rows are measured: a value that
+    is 98 % lost is ordinary when 95 % of all contacts are lost.
+    """
     n = len(y)
     counts = np.bincount(codes, minlength=len(labels)).astype(float)
     pos = np.bincount(codes, weights=y, minlength=len(labels))
     support = counts >= max(MIN_SUPPORT, 0.005 * n)
-    best, note = 0.0, ""
+    out: dict[int, tuple[float, str]] = {}
     for cls, hits, total in ((1, pos, y.sum()), (0, counts - pos, n - y.sum())):
         if total == 0 or total / n > MAX_CLASS_SHARE:
             continue
         share = np.divide(hits, counts, out=np.zeros_like(counts), where=counts > 0)
         pure = support & (share >= pure_share)
         coverage = float(hits[pure].sum() / total)
-        if coverage > best:
-            top = np.flatnonzero(pure)[np.argsort(-hits[pure])][:2]
-            word = "converted" if cls == 1 else "not converted"
-            best = coverage
-            note = (
-                f"{coverage:.0%} of the {word} rows have a value that is >= {pure_share:.0%} "
-                f"{word} ("
-                + "; ".join(
-                    f"'{labels[c][:40]}': {int(counts[c]):,} rows, {share[c]:.1%}" for c in top
-                )
-                + ")"
-            )
-    return best, note
+        top = np.flatnonzero(pure)[np.argsort(-hits[pure])][:2]
+        word = "converted" if cls == 1 else "not converted"
+        values = "; ".join(
+            f"'{labels[c][:40]}': {int(counts[c]):,} rows, {share[c]:.1%}" for c in top
+        )
+        note = (
+            f"{coverage:.0%} of the {word} rows have a value that is >= {pure_share:.0%} "
+            f"{word} ({values})"
+        )
+        out[cls] = (coverage, note)
+    return out
+
+
+def _purity(
+    codes: np.ndarray, y: np.ndarray, labels: list[str], pure_share: float = PURE_SHARE
+) -> tuple[float, str]:
+    """The larger of the two outcomes' pure coverages, with its note."""
+    by_class = _pure_coverage(codes, y, labels, pure_share)
+    best = max(by_class.values(), default=(0.0, ""), key=lambda cn: cn[0])
+    return best if best[0] > 0 else (0.0, "")
+
+
+def _verdict(codes: np.ndarray, y: np.ndarray, labels: list[str]) -> tuple[float, str]:
+    """How far the column holds near-certain answers in *both* directions.
+
+    For each outcome, the share of its rows lying in values whose odds of that outcome are at
+    least ``VERDICT_ODDS`` times the overall odds (values of >= 30 rows and 0.5 % of all rows);
+    the smaller of the two shares. A fact known before the sale may point strongly one way
+    (a referral converts); a column with near-certain values both ways (a rating from 'worst'
+    to 'high', status tags such as 'closed' and 'wrong number') reads like a judgement written
+    about the outcome.
+    """
+    n, total_pos = len(y), y.sum()
+    if total_pos == 0 or total_pos == n:
+        return 0.0, ""
+    counts = np.bincount(codes, minlength=len(labels)).astype(float)
+    pos = np.bincount(codes, weights=y, minlength=len(labels))
+    support = counts >= max(MIN_SUPPORT, 0.005 * n)
+    base_odds = total_pos / (n - total_pos)
+    odds = (pos + 0.5) / (counts - pos + 0.5) / base_odds  # odds ratio, half-count smoothed
+    shares, notes = [], []
+    for hits, total, strong, word in (
+        (pos, total_pos, odds >= VERDICT_ODDS, "converted"),
+        (counts - pos, n - total_pos, odds <= 1 / VERDICT_ODDS, "not converted"),
+    ):
+        strong &= support
+        shares.append(float(hits[strong].sum() / total))
+        top = np.flatnonzero(strong)[np.argsort(-hits[strong])][:2]
+        values = "; ".join(
+            f"'{labels[c][:40]}': {int(counts[c]):,} rows, {hits[c] / counts[c]:.1%} {word}"
+            for c in top
+        )
+        notes.append(f"{shares[-1]:.0%} of the {word} rows ({values})")
+    verdict = min(shares)
+    if verdict == 0:
+        return 0.0, ""
+    return verdict, (
+        f"near-certain values both ways (odds >= {VERDICT_ODDS:g}x the average either way): "
+        + " and ".join(notes)
+    )
 
 
 def _folds(n: int, groups: np.ndarray | None, seed: int) -> np.ndarray:
@@ -222,6 +275,7 @@ def scan_column(
         presence = float(max(a, 1 - a))
     purity, purity_note = _purity(codes, y, labels)
     near_purity, near_note = _purity(codes, y, labels, NEAR_PURE_SHARE)
+    verdict, verdict_note = _verdict(codes, y, labels)
     date_after = float("nan")
     dates = _as_dates(values)
     if dates is not None and as_of is not None:
@@ -237,6 +291,8 @@ def scan_column(
         "purity_note": purity_note,
         "near_purity": near_purity,
         "near_purity_note": near_note,
+        "verdict": verdict,
+        "verdict_note": verdict_note,
         "filled": float(1 - miss.mean()),
     }
 
@@ -267,6 +323,8 @@ def _evidence(r: dict[str, object], why: list[str]) -> str:
             parts.append(str(r["purity_note"]))
         elif key == "near_purity":
             parts.append(str(r["near_purity_note"]))
+        elif key == "verdict":
+            parts.append(str(r["verdict_note"]))
         elif key == "date_after":
             parts.append(f"{r['date_after']:.0%} of its dates lie after the scoring time")
     return "; ".join(parts)
@@ -318,7 +376,8 @@ def scan(
         elif level == SUSPECT_LEVEL:
             report.suspect.append(col)
         records.append({"column": col, "level": level, "evidence": evidence, **r})
-    cols = ["column", "level", "auc", "presence_auc", "purity", "near_purity", "date_after"]
+    cols = ["column", "level", "auc", "presence_auc", "purity", "near_purity", "verdict"]
+    cols += ["date_after"]
     cols += ["filled", "evidence"]
     frame = pd.DataFrame(records, columns=[*cols, "purity_note"])[cols]
     order = {EXCLUDED: 0, KEPT: 1, SUSPECT_LEVEL: 2, OK: 3}
