@@ -57,7 +57,7 @@ def test_streamed_predictions_equal_the_in_memory_path(world: dict, fmt: str) ->
 
 def test_partitioned_aggregates_equal_aggregate_activities(world: dict, tmp_path) -> None:
     crm, scorer = world["crm"], world["scorer"]
-    store, parts, _ = aggregate_partitioned(
+    store, parts, _, _ = aggregate_partitioned(
         scorer,
         world["root"] / "pq/contacts.parquet",
         world["root"] / "pq/activities.parquet",
@@ -146,3 +146,66 @@ def test_streamed_reasons_equal_the_in_memory_reasons_and_csv_is_spreadsheet_saf
     for col in ("reason_up_1", "reason_down_1", "reason_up_3"):
         assert got[col].tolist() == want[col].fillna("").tolist()
     assert (got.loc[want["status"] == "scored", "reason_up_1"] != "").all()
+
+
+def test_a_row_that_cannot_be_scored_is_kept_with_its_reason_the_batch_is_scored(
+    world: dict, tmp_path, monkeypatch
+) -> None:
+    # given a model that fails on one open contact's features (as a corrupt row would)
+    crm, scorer = world["crm"], world["scorer"]
+    want = _in_memory(world)
+    bad = want.loc[want["status"] == "scored", "contact_id"].iloc[5]
+    original = type(scorer).predict_frame
+
+    def fragile(self, rows):  # noqa: ANN001, ANN202
+        if (rows["contact_id"] == bad).any():
+            raise ValueError("cannot compute")
+        return original(self, rows)
+
+    monkeypatch.setattr(type(scorer), "predict_frame", fragile)
+    # when the list is streamed
+    out = tmp_path / "out.parquet"
+    result = predict_stream(
+        scorer, world["root"] / "pq/contacts.parquet", world["root"] / "pq/activities.parquet",
+        world["cfg"], out, AS_OF, batch_rows=400, progress=False, reasons=True,
+    )  # fmt: skip
+    got = pd.read_parquet(out).set_index("contact_id")
+    # then that row says why it was not scored, and every other row of its batch is scored
+    assert got.loc[bad, "status"] == "not scored: features could not be computed (ValueError)"
+    assert np.isnan(got.loc[bad, "probability"]) and got.loc[bad, "reason_up_1"] == ""
+    others = want[(want["status"] == "scored") & (want["contact_id"] != bad)]
+    np.testing.assert_allclose(
+        got.loc[others["contact_id"], "probability"], others["probability"], rtol=0, atol=1e-12
+    )
+    assert result.scored == len(others) and result.rows == len(crm.contacts)
+
+
+def test_auto_engine_streams_large_inputs_with_the_same_rows_warnings_and_drift(
+    world: dict, tmp_path, monkeypatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from leadscore.cli import app
+
+    src = world["root"] / "csv"
+    args = ["predict", str(src / "contacts.csv"), "-a", str(src / "activities.csv"),
+            "-m", str(world["model_dir"]), "--as-of", "2026-03-01"]  # fmt: skip
+    runner = CliRunner()
+    env = {"COLUMNS": "400"}
+    # given the same list scored in memory, and by `auto` with a 1-byte streaming limit
+    memory = runner.invoke(app, [*args, "-o", str(tmp_path / "m.csv"), "--engine", "memory"],
+                           env=env)  # fmt: skip
+    monkeypatch.setenv("LEADSCORE_STREAM_BYTES", "1")
+    auto = runner.invoke(app, [*args, "-o", str(tmp_path / "a.csv")], env=env)
+    assert memory.exit_code == 0, memory.output
+    assert auto.exit_code == 0, auto.output
+    # then auto streamed, wrote the same rows, and warned and checked drift the same way
+    assert "streamed in batches" in auto.output and "streamed" not in memory.output
+    got, want = pd.read_csv(tmp_path / "a.csv"), pd.read_csv(tmp_path / "m.csv")
+    assert got["contact_id"].tolist() == want["contact_id"].tolist()
+    assert got["status"].tolist() == want["status"].tolist()
+    np.testing.assert_allclose(got["probability"], want["probability"], rtol=0, atol=1e-12)
+    assert got["reason_up_1"].fillna("").tolist() == want["reason_up_1"].fillna("").tolist()
+    for out in (memory.output, auto.output):
+        assert "recency features will read as stale" in out
+        assert "shifted since training" in out or "drift: no feature shifted" in out

@@ -241,10 +241,12 @@ def predict(
     engine: Annotated[
         str,
         typer.Option(
-            help="memory (default), stream (batches in bounded memory for lists larger than "
-            "RAM; no drift check) or spark (Parquet in and out; no reasons)."
+            help="auto (default: stream when the input files together exceed "
+            "LEADSCORE_STREAM_BYTES, 256 MB, else memory), memory (whole files in memory), "
+            "stream (batches in bounded memory, for lists larger than RAM) or spark (Parquet "
+            "in and out; no reasons)."
         ),
-    ] = "memory",
+    ] = "auto",
     batch_rows: Annotated[
         int, typer.Option(help="Rows per batch with --engine stream (memory vs speed).")
     ] = 100_000,
@@ -262,7 +264,6 @@ def predict(
             when = _parse_time(as_of, "--as-of")
             args = (contacts, activities, config, scorecard, out, when, include_closed)
             return predict_with_scorecard(*args)
-        import pandas as pd
 
         from leadscore.config import load_config
         from leadscore.crm import load_crm
@@ -284,8 +285,10 @@ def predict(
         if not 0 <= thresholds["prospect"] <= thresholds["opportunity"] <= 1:
             raise LeadscoreError("thresholds need 0 <= prospect <= opportunity <= 1")
         scorer.thresholds = thresholds
-        if engine not in ("memory", "stream", "spark"):
-            raise LeadscoreError(f"--engine must be memory, stream or spark, got {engine!r}")
+        if engine not in ("auto", "memory", "stream", "spark"):
+            raise LeadscoreError(f"--engine must be auto, memory, stream or spark, got {engine!r}")
+        if engine == "auto":
+            engine = _auto_engine(contacts, activities)
         if engine != "memory":
             return _predict_engine(
                 engine,
@@ -300,6 +303,7 @@ def predict(
                 batch_rows,
                 reasons=reasons,
                 csv_safe=csv_safe,
+                drift_threshold=drift_threshold,
             )
         when = _parse_time(as_of, "--as-of")
         crm = load_crm(contacts, activities, cfg, require_outcome=False)
@@ -312,14 +316,7 @@ def predict(
                 + ", ".join(extra[:10]),
                 err=True,
             )
-        latest = crm.latest_time
-        if latest is not None and when - latest > pd.Timedelta(days=30):
-            typer.echo(
-                f"warning: the latest date in the export is {latest:%Y-%m-%d}, "
-                f"{(when - latest).days} days before the as-of time {when:%Y-%m-%d}; recency "
-                "features will read as stale. Pass --as-of with the export date if it is older.",
-                err=True,
-            )
+        _warn_stale(crm.latest_time, when)
         result = score_contacts(
             scorer,
             crm.contacts,
@@ -341,11 +338,22 @@ def predict(
         _check_drift(scorer, crm, scored.to_numpy(), when, drift_threshold)
 
 
+def _warn_stale(latest, when) -> None:  # noqa: ANN001 - pandas Timestamps
+    """Warn when the as-of time lies well past the latest date of the export."""
+    import pandas as pd
+
+    if latest is not None and when - latest > pd.Timedelta(days=30):
+        typer.echo(
+            f"warning: the latest date in the export is {latest:%Y-%m-%d}, "
+            f"{(when - latest).days} days before the as-of time {when:%Y-%m-%d}; recency "
+            "features will read as stale. Pass --as-of with the export date if it is older.",
+            err=True,
+        )
+
+
 def _check_drift(scorer, crm, scored, when, threshold: float) -> None:  # noqa: ANN001
     """Warn about features whose batch distribution moved away from training (PSI)."""
-    import os
-
-    from leadscore.model.drift import MAX_ROWS, MIN_ROWS, batch_psi, shifted
+    from leadscore.model.drift import MAX_ROWS, MIN_ROWS
 
     if not getattr(scorer, "drift_reference", None):
         typer.echo("note: drift check skipped, the model has no training reference", err=True)
@@ -356,7 +364,22 @@ def _check_drift(scorer, crm, scored, when, threshold: float) -> None:  # noqa: 
         return
     if len(contacts) > MAX_ROWS:  # a seeded sample measures the shift; features cost time
         contacts = contacts.sample(n=MAX_ROWS, random_state=0)
-    table = batch_psi(scorer, scorer.rows(contacts, crm.activities, when))
+    _report_drift(scorer, scorer.rows(contacts, crm.activities, when), threshold)
+
+
+def _report_drift(scorer, rows, threshold: float) -> None:  # noqa: ANN001
+    """PSI of these scored model rows against training: a warning or a one-line all-clear."""
+    import os
+
+    from leadscore.model.drift import MIN_ROWS, batch_psi, shifted
+
+    if not getattr(scorer, "drift_reference", None):
+        typer.echo("note: drift check skipped, the model has no training reference", err=True)
+        return
+    if rows is None or len(rows) < MIN_ROWS:
+        typer.echo(f"note: drift check skipped, fewer than {MIN_ROWS} rows scored", err=True)
+        return
+    table = batch_psi(scorer, rows)
     big = shifted(table, threshold)
     if big:
         typer.echo(
@@ -373,7 +396,7 @@ def _check_drift(scorer, crm, scored, when, threshold: float) -> None:  # noqa: 
     if os.environ.get("MLFLOW_TRACKING_URI"):
         from leadscore.tracking import log_drift
 
-        log_drift(table, threshold, rows=len(contacts))
+        log_drift(table, threshold, rows=len(rows))
 
 
 @app.command("init-config")
@@ -462,6 +485,7 @@ def _predict_engine(  # noqa: ANN202, PLR0913 - the CLI's options, passed on
     *,
     reasons,
     csv_safe,
+    drift_threshold,
 ):
     """``predict --engine stream|spark``: batches in bounded memory, or a Spark session."""
     when = None if as_of is None else _parse_time(as_of, "--as-of")
@@ -506,13 +530,36 @@ def _predict_engine(  # noqa: ANN202, PLR0913 - the CLI's options, passed on
     )
     for note in result.notes:
         typer.echo(f"note: {note}", err=True)
+    if not result.flat:
+        _warn_stale(result.latest, when if when is not None else _parse_time(None, "--as-of"))
     shown = "each row's as_of" if when is None and result.flat else f"{when or 'now'}"
     _print_tiers(result.tiers, f"Scored as of {shown}")
     typer.echo(
         f"{result.scored:,} rows scored, {result.rows - result.scored:,} not scored "
         f"(see the status column); wrote {result.rows:,} rows to {out} "
-        f"in {result.seconds:,.1f} s ({result.rows / max(result.seconds, 1e-9):,.0f} rows/s)"
+        f"in {result.seconds:,.1f} s ({result.rows / max(result.seconds, 1e-9):,.0f} rows/s, "
+        "streamed in batches)"
     )
+    _report_drift(scorer, result.drift_rows, drift_threshold)
+
+
+STREAM_BYTES = 256 << 20  # input size above which ``--engine auto`` streams
+
+
+def _auto_engine(contacts: Path, activities: Path | None) -> str:
+    """``stream`` when the input files together exceed ``LEADSCORE_STREAM_BYTES``.
+
+    The in-memory path holds the whole contacts and activity tables and their features (a
+    few times the file sizes); past this size streaming keeps memory bounded by one batch.
+    """
+    import os
+
+    limit = int(os.environ.get("LEADSCORE_STREAM_BYTES", STREAM_BYTES))
+    size = 0
+    for path in (contacts, activities):
+        if path is not None and Path(path).is_file():
+            size += Path(path).stat().st_size
+    return "stream" if size > limit else "memory"
 
 
 def pd_empty(columns: list[str]):  # noqa: ANN201 - pandas is imported lazily

@@ -61,7 +61,8 @@ from leadscore.io import (
     row_number,
     table_format,
 )
-from leadscore.model.scorer import LeadScorer, row_status
+from leadscore.model.drift import MAX_ROWS as DRIFT_ROWS  # scored rows sampled for drift
+from leadscore.model.scorer import LeadScorer, predict_rows_guarded, row_status
 from leadscore.model.tiers import TIERS, tier_table
 
 BATCH_ROWS = 100_000
@@ -90,6 +91,8 @@ class StreamResult:
     notes: list[str] = field(default_factory=list)
     tiers: pd.DataFrame | None = None
     seconds: float = 0.0
+    latest: pd.Timestamp | None = None  # the latest date seen in the export (staleness check)
+    drift_rows: pd.DataFrame | None = None  # a uniform sample of scored model rows (drift)
 
 
 # ---------------------------------------------------------------- reading in batches
@@ -426,11 +429,12 @@ def aggregate_partitioned(
     batch_rows: int = BATCH_ROWS,
     partitions: int | None = None,
     progress: bool = True,
-) -> tuple[np.memmap, int, list[str]]:
+) -> tuple[np.memmap, int, list[str], pd.Timestamp | None]:
     """Activity aggregates per contact row, by row position, in bounded memory.
 
     Returns the disk-backed array (rows × ``spec.feature_names()``), the number of
-    partitions used and notes for the user (activities of unknown contacts).
+    partitions used, notes for the user (activities of unknown contacts) and the latest
+    activity time (None without activities).
     """
     missing = tuple(cfg.features.missing_values)
     id_col = cfg.contacts.id
@@ -487,6 +491,7 @@ def aggregate_partitioned(
         workdir / "aggregates.npy", mode="w+", dtype=np.float64, shape=(total, len(names))
     )
     unknown = n_acts = 0
+    latest = None
     bar = Progress("aggregating activities", n, progress)
     for p in range(n):
         keys = pq.read_table(workdir / f"keys-{p}.parquet").to_pandas()
@@ -494,6 +499,7 @@ def aggregate_partitioned(
         known = acts[ID].isin(pd.Index(keys[ID]))
         unknown += int((~known).sum())
         n_acts += len(acts)
+        latest = _later(latest, acts["occurred_at"].max())
         keys[AS_OF] = as_of
         agg = aggregate_activities(acts[known.to_numpy()], keys[[ID, AS_OF]], scorer.activity_spec)
         store[keys["pos"].to_numpy()] = agg[names].to_numpy(dtype=np.float64)
@@ -509,7 +515,14 @@ def aggregate_partitioned(
             f"{activities_path}: {unknown:,} of {n_acts:,} activities belong to contacts "
             "not in the contacts file and were not used"
         )
-    return store, n, notes
+    return store, n, notes, latest
+
+
+def _later(a: pd.Timestamp | None, b: object) -> pd.Timestamp | None:
+    """The later of two times, ignoring missing ones."""
+    if b is None or pd.isna(b):
+        return a
+    return b if a is None or b > a else a
 
 
 def _ids(batch: pd.DataFrame, column: str, path: Path, offset: int) -> np.ndarray:
@@ -573,7 +586,7 @@ def predict_stream(
         with tempfile.TemporaryDirectory(prefix="leadscore-", dir=_tmp_dir(out_path)) as tmp:
             store = None
             if activities_path is not None:
-                store, result.partitions, notes = aggregate_partitioned(
+                store, result.partitions, notes, result.latest = aggregate_partitioned(
                     scorer,
                     contacts_path,
                     Path(activities_path),
@@ -601,9 +614,16 @@ def predict_stream(
                         missing_values=missing,
                     )
                     result.notes += [n for n in join_notes if n not in result.notes][:1]
-                return contacts_frame(raw, cfg, str(contacts_path), require_outcome=False)
+                frame = contacts_frame(raw, cfg, str(contacts_path), require_outcome=False)
+                for col in ("created_at", "closed_at"):
+                    if col in frame:
+                        result.latest = _later(result.latest, frame[col].max())
+                return frame
 
             bar = Progress("scoring", count_rows(contacts_path), progress)
+            rng = np.random.default_rng(0)
+            share = min(1.0, DRIFT_ROWS / max(bar.total or 1, 1))
+            samples: list[pd.DataFrame] = []
             for offset, contacts in _batches_checked(
                 contacts_path, validate, missing_values=missing, batch_rows=batch_rows
             ):
@@ -645,19 +665,24 @@ def predict_stream(
                         )
                     elif not result.flat and names:
                         rows = _no_activity(scorer, rows)
-                    pred = scorer.predict_frame(rows)
-                    out.loc[todo, "probability"] = pred["probability"].to_numpy()
-                    out.loc[todo, "score"] = pred["score"].to_numpy()
-                    out.loc[todo, "tier"] = pred["tier"].to_numpy()
-                    if reasons:
+                    pred, failed = predict_rows_guarded(scorer, rows)
+                    at = contacts.index.get_indexer(pred.index)
+                    for col in ("probability", "score", "tier"):
+                        out.iloc[at, out.columns.get_loc(col)] = pred[col].to_numpy()
+                    if len(failed):
+                        gone = contacts.index.get_indexer(failed.index)
+                        out.iloc[gone, out.columns.get_loc("status")] = failed.to_numpy()
+                    rows = rows.loc[pred.index]
+                    if reasons and len(rows):
                         why = explain(scorer, rows)
                         for col in reason_columns():
-                            out.loc[todo, col] = why[col].to_numpy(dtype=object)
+                            out.iloc[at, out.columns.get_loc(col)] = why[col].to_numpy(dtype=object)
                     table = tier_table(pred["probability"].to_numpy(), pred["tier"].to_numpy())
                     for row in table.itertuples():
                         counts[row.tier][0] += row.contacts
                         counts[row.tier][1] += row.expected_conversions
-                    result.scored += int(todo.sum())
+                    result.scored += len(pred)
+                    samples.append(rows[rng.random(len(rows)) < share])
                 writer.write(out)
                 result.rows += len(out)
                 bar.advance(len(out))
@@ -665,6 +690,8 @@ def predict_stream(
             if unique is not None:
                 unique.check()
             del store
+            if samples:
+                result.drift_rows = pd.concat(samples)
         writer.commit()
     except BaseException:
         writer.abort()

@@ -127,6 +127,38 @@ def score_contacts(
     return out.reset_index(drop=True)
 
 
+def _finite_only(pred: pd.DataFrame, failed: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """Set aside rows whose probability is not a finite number between 0 and 1."""
+    p = pred["probability"].to_numpy(dtype=float)
+    bad = ~(np.isfinite(p) & (p >= 0) & (p <= 1))
+    if bad.any():
+        extra = pd.Series("not scored: probability is not a number", index=pred.index[bad])
+        failed = pd.concat([failed, extra])
+        pred = pred[~bad]
+    return pred, failed
+
+
+def _failure(exc: Exception) -> str:
+    return f"not scored: features could not be computed ({type(exc).__name__})"
+
+
+def predict_rows_guarded(scorer: LeadScorer, rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """Predict model rows (features already assembled) as ``predict_guarded`` does: at once,
+    else row by row; returns the predictions and, for rows set aside, their status."""
+    try:
+        pred, failed = scorer.predict_frame(rows), pd.Series(dtype=object)
+    except Exception:  # noqa: BLE001 - any failure falls back to row-by-row scoring
+        parts, reasons = [], {}
+        for idx in rows.index:
+            try:
+                parts.append(scorer.predict_frame(rows.loc[[idx]]))
+            except Exception as exc:  # noqa: BLE001
+                reasons[idx] = _failure(exc)
+        pred = pd.concat(parts) if parts else pd.DataFrame(columns=["probability", "score", "tier"])
+        failed = pd.Series(reasons, dtype=object)
+    return _finite_only(pred, failed)
+
+
 def predict_guarded(
     scorer: LeadScorer,
     contacts: pd.DataFrame,
@@ -153,14 +185,9 @@ def predict_guarded(
                 parts.append(scorer.predict_frame(one))
                 row_parts.append(one)
             except Exception as exc:  # noqa: BLE001
-                reasons[idx] = f"not scored: features could not be computed ({type(exc).__name__})"
+                reasons[idx] = _failure(exc)
         pred = pd.concat(parts) if parts else pd.DataFrame(columns=["probability", "score", "tier"])
         rows = pd.concat(row_parts) if row_parts else contacts.iloc[:0]
         failed = pd.Series(reasons, dtype=object)
-    p = pred["probability"].to_numpy(dtype=float)
-    bad = ~(np.isfinite(p) & (p >= 0) & (p <= 1))
-    if bad.any():
-        extra = pd.Series("not scored: probability is not a number", index=pred.index[bad])
-        failed = pd.concat([failed, extra])
-        pred = pred[~bad]
+    pred, failed = _finite_only(pred, failed)
     return pred, failed, rows.loc[pred.index]
