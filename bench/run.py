@@ -37,6 +37,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parents[1]
+REASONS_ROWS = 1_000_000  # the head of the flat list, scored with and without reasons
 BIN = Path(sys.executable).parent
 LEADSCORE = str(BIN / "leadscore")
 
@@ -64,6 +65,7 @@ def run(cmd: list[str]) -> dict:
     max_kb, user, system = report.read_text().split()[-3:]
     report.unlink()
     return {
+        "output": proc.stdout[-5000:],  # callers pop it before saving
         "seconds": round(seconds, 2),
         "cpu_seconds": round(float(user) + float(system), 2),
         "peak_rss_mb": round(int(max_kb) / 1024, 1),
@@ -160,6 +162,8 @@ def build_flat(work: Path, model: Path, as_of: pd.Timestamp, flat_rows: int) -> 
                 yield part.iloc[i : i + 500_000]
 
     write_chunks(copies(), work / "flat.parquet", work / "flat.csv")
+    head = next(pq.ParquetFile(work / "flat.parquet").iter_batches(batch_size=REASONS_ROWS))
+    pq.write_table(pa.Table.from_batches([head]), work / "flat-1m.parquet")
 
 
 def floor_speed(work: Path, model: Path, n: int = 1_000_000) -> dict:
@@ -255,6 +259,8 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=ROOT / "data/bench")
     parser.add_argument("--out", type=Path, default=ROOT / "reports/bench")
     parser.add_argument("--keep", action="store_true", help="Keep the generated files.")
+    parser.add_argument("--reuse", action="store_true",
+                        help="Reuse a CRM generated before under --work (kept with --keep).")  # fmt: skip
     args = parser.parse_args()
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
     work, started = args.work, time.perf_counter()
@@ -266,20 +272,33 @@ def main() -> None:
     }
 
     helps = [run([LEADSCORE, "--help"]) for _ in range(5)]
+    for h in helps:
+        h.pop("output")
     wall = [h["seconds"] for h in helps]
     report["help_seconds"] = {"first": wall[0], "best": min(wall),
                               "median": float(np.median(wall)),
                               "cpu_best": min(h["cpu_seconds"] for h in helps)}  # fmt: skip
     log(f"--help: {report['help_seconds']}")
 
-    report["data"] = generate(work, args.contacts_per_month, args.activities, args.flat_rows)
+    ready = [
+        work / "crm" / f"{n}.{x}" for n in ("contacts", "activities") for x in ("parquet", "csv")
+    ]
+    if args.reuse and all(f.exists() for f in ready):
+        log("reusing the CRM generated before in " + str(work / "crm"))
+        facts = {"contacts": pq.ParquetFile(ready[0]).metadata.num_rows,
+                 "activities": pq.ParquetFile(ready[2]).metadata.num_rows, "reused": True}  # fmt: skip
+        report["data"] = facts | {"flat_rows": args.flat_rows}
+    else:
+        report["data"] = generate(work, args.contacts_per_month, args.activities, args.flat_rows)
     crm, model = work / "crm", work / "model"
     log("training on the CRM (subprocess)")
     report["train"] = run([LEADSCORE, "train", str(crm / "contacts.parquet"), "-a",
                            str(crm / "activities.parquet"), "--model-dir", str(model),
                            "--no-mlflow"])  # fmt: skip
+    report["train"].pop("output")
     meta = json.loads((model / "metadata.json").read_text())
-    report["train"]["examples"] = meta.get("info", meta).get("data", {}).get("examples")
+    report["train"]["examples"] = meta["data"]["examples"]
+    report["train"]["roc_auc"] = round(meta["metrics"]["roc_auc"], 4)
     log(f"train: {report['train']}")
 
     as_of = pd.Timestamp("2026-06-25")
@@ -290,27 +309,39 @@ def main() -> None:
 
     runs: dict = {}
     report["predict"] = runs
-    plan = [
-        ("flat_parquet", work / "flat.parquet", None, args.flat_rows),
-        ("crm_parquet", crm / "contacts.parquet", crm / "activities.parquet", None),
-        ("flat_csv", work / "flat.csv", None, args.flat_rows),
-        ("crm_csv", crm / "contacts.csv", crm / "activities.csv", None),
+    head_rows = min(REASONS_ROWS, args.flat_rows)
+    plan = [  # name, lead list, activities, rows, with reasons
+        ("flat_parquet", work / "flat.parquet", None, args.flat_rows, False),
+        ("crm_parquet", crm / "contacts.parquet", crm / "activities.parquet", None, False),
+        ("flat_csv", work / "flat.csv", None, args.flat_rows, False),
+        ("crm_csv", crm / "contacts.csv", crm / "activities.csv", None, False),
+        ("flat_1m_parquet", work / "flat-1m.parquet", None, head_rows, False),
+        ("flat_1m_parquet_reasons", work / "flat-1m.parquet", None, head_rows, True),
     ]
-    for name, src, acts, rows in plan:
+    for name, src, acts, rows, reasons in plan:
         out = work / f"{name}-scored{src.suffix}"
         log(f"predict {name}")
+        # the default command (--engine auto streams lists of over 2 M rows)
         cmd = [LEADSCORE, "predict", str(src), "-m", str(model), "-o", str(out)]
-        cmd += ["--engine", "stream", "--no-reasons"]
+        cmd += [] if reasons else ["--no-reasons"]
         if acts is not None:
             cmd += ["-a", str(acts), "--as-of", str(as_of.date()), "--include-closed"]
         rows = rows or report["data"]["contacts"]
         r = run(cmd) | check_output(out, src, rows)
+        r["engine"] = "stream" if "streamed in batches" in r.pop("output") else "memory"
         r["rows"] = rows
         r["rows_per_s"] = round(rows / r["seconds"])
         r["vs_bare"] = round(r["rows_per_s"] / report["floor"]["bare_rows_per_s"], 3)
         runs[name] = r
         log(f"{name}: {r}")
         save(args.out, report)
+    with_r, without = runs["flat_1m_parquet_reasons"], runs["flat_1m_parquet"]
+    report["reasons"] = {
+        "seconds_per_100k_rows_with": round(with_r["seconds"] * 100_000 / head_rows, 2),
+        "seconds_per_100k_rows_without": round(without["seconds"] * 100_000 / head_rows, 2),
+        "cost_ratio": round(with_r["seconds"] / without["seconds"], 2),
+    }
+    log(f"reasons: {report['reasons']}")
     report["calibration"] = calibration_designs()
     log(f"calibration: {report['calibration']}")
     report["total_seconds"] = round(time.perf_counter() - started, 1)
@@ -346,13 +377,21 @@ def render(r: dict) -> str:
     for name, p in r["predict"].items():
         lines.append(
             f"| predict {name} | {p['rows']:,} rows in {p['seconds']} s = {p['rows_per_s']:,} "
-            f"rows/s ({p['vs_bare']}x bare), peak RSS {p['peak_rss_mb']:,} MB, output rows "
+            f"rows/s ({p['vs_bare']}x bare), engine {p.get('engine')}, peak RSS "
+            f"{p['peak_rss_mb']:,} MB, output rows "
             f"{p['output_rows']:,}, ids match: {p['ids_match_input']} |"
+        )
+    if "reasons" in r:
+        q = r["reasons"]
+        lines.append(
+            f"| reasons (1 M flat rows, Parquet) | {q['seconds_per_100k_rows_with']} s per 100,000 "
+            f"rows with, {q['seconds_per_100k_rows_without']} s without ({q['cost_ratio']}x) |"
         )
     t = r["train"]
     lines += [
         f"| train on {r['data']['contacts']:,} contacts | {t['seconds']} s, peak RSS "
-        f"{t['peak_rss_mb']:,} MB, {t.get('examples') or '?'} examples |",
+        f"{t['peak_rss_mb']:,} MB, {t.get('examples') or '?'} examples, held-out ROC AUC "
+        f"{t.get('roc_auc')} |",
         f"| leadscore --help | first {r['help_seconds']['first']} s, best "
         f"{r['help_seconds']['best']} s, median {r['help_seconds']['median']} s (CPU "
         f"{r['help_seconds']['cpu_best']} s) |",

@@ -192,10 +192,10 @@ def test_auto_engine_streams_large_inputs_with_the_same_rows_warnings_and_drift(
             "-m", str(world["model_dir"]), "--as-of", "2026-03-01"]  # fmt: skip
     runner = CliRunner()
     env = {"COLUMNS": "400"}
-    # given the same list scored in memory, and by `auto` with a 1-byte streaming limit
+    # given the same list scored in memory, and by `auto` with a 1-row streaming limit
     memory = runner.invoke(app, [*args, "-o", str(tmp_path / "m.csv"), "--engine", "memory"],
                            env=env)  # fmt: skip
-    monkeypatch.setenv("LEADSCORE_STREAM_BYTES", "1")
+    monkeypatch.setenv("LEADSCORE_STREAM_ROWS", "1")
     auto = runner.invoke(app, [*args, "-o", str(tmp_path / "a.csv")], env=env)
     assert memory.exit_code == 0, memory.output
     assert auto.exit_code == 0, auto.output

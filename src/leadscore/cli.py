@@ -241,8 +241,8 @@ def predict(
     engine: Annotated[
         str,
         typer.Option(
-            help="auto (default: stream when the input files together exceed "
-            "LEADSCORE_STREAM_BYTES, 256 MB, else memory), memory (whole files in memory), "
+            help="auto (default: stream when the inputs hold over 2,000,000 rows together, "
+            "LEADSCORE_STREAM_ROWS; else memory), memory (whole files in memory), "
             "stream (batches in bounded memory, for lists larger than RAM) or spark (Parquet "
             "in and out; no reasons)."
         ),
@@ -543,23 +543,23 @@ def _predict_engine(  # noqa: ANN202, PLR0913 - the CLI's options, passed on
     _report_drift(scorer, result.drift_rows, drift_threshold)
 
 
-STREAM_BYTES = 256 << 20  # input size above which ``--engine auto`` streams
+STREAM_ROWS = 2_000_000  # rows (contacts + activities) above which ``--engine auto`` streams
 
 
 def _auto_engine(contacts: Path, activities: Path | None) -> str:
-    """``stream`` when the input files together exceed ``LEADSCORE_STREAM_BYTES``.
+    """``stream`` when the inputs hold more than ``LEADSCORE_STREAM_ROWS`` rows together.
 
-    The in-memory path holds the whole contacts and activity tables and their features (a
-    few times the file sizes); past this size streaming keeps memory bounded by one batch.
+    The in-memory path holds the whole contacts and activity tables and their features;
+    past this size streaming keeps memory bounded by one batch. Rows are exact for Parquet
+    (metadata) and estimated for CSV from the first megabyte's line length.
     """
     import os
 
-    limit = int(os.environ.get("LEADSCORE_STREAM_BYTES", STREAM_BYTES))
-    size = 0
-    for path in (contacts, activities):
-        if path is not None and Path(path).is_file():
-            size += Path(path).stat().st_size
-    return "stream" if size > limit else "memory"
+    from leadscore.stream import estimate_rows
+
+    limit = int(os.environ.get("LEADSCORE_STREAM_ROWS", STREAM_ROWS))
+    rows = sum(estimate_rows(p) for p in (contacts, activities) if p is not None)
+    return "stream" if rows > limit else "memory"
 
 
 def pd_empty(columns: list[str]):  # noqa: ANN201 - pandas is imported lazily
