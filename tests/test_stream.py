@@ -209,3 +209,30 @@ def test_auto_engine_streams_large_inputs_with_the_same_rows_warnings_and_drift(
     for out in (memory.output, auto.output):
         assert "recency features will read as stale" in out
         assert "shifted since training" in out or "drift: no feature shifted" in out
+
+
+def test_a_flat_list_is_streamed_by_default_and_refused_by_the_memory_engine(
+    world: dict, tmp_path
+) -> None:
+    from typer.testing import CliRunner
+
+    from leadscore.cli import app
+
+    # given a small lead list that already holds the activity aggregates (one row group)
+    crm, scorer = world["crm"], world["scorer"]
+    todo = crm.contacts[crm.contacts["status"] == "open"].head(500)
+    rows = scorer.rows(todo, crm.activities, AS_OF).reset_index(drop=True)
+    rows.to_parquet(tmp_path / "flat.parquet", index=False)
+    args = ["predict", str(tmp_path / "flat.parquet"), "-m", str(world["model_dir"])]
+    runner = CliRunner()
+    # when it is scored with the default engine, then its own aggregates are used
+    done = runner.invoke(app, [*args, "-o", str(tmp_path / "out.parquet")])
+    assert done.exit_code == 0, done.output
+    assert "streamed in batches" in done.output
+    got = pd.read_parquet(tmp_path / "out.parquet")
+    np.testing.assert_allclose(got["probability"], scorer.predict_proba(rows), rtol=0, atol=1e-12)
+    # and the memory engine, which would recompute them without an activity log, refuses
+    refused = runner.invoke(app, [*args, "-o", str(tmp_path / "m.parquet"), "--engine", "memory"])
+    assert refused.exit_code == 2
+    assert "activity aggregate columns" in refused.output
+    assert not (tmp_path / "m.parquet").exists()

@@ -287,8 +287,7 @@ def predict(
         scorer.thresholds = thresholds
         if engine not in ("auto", "memory", "stream", "spark"):
             raise LeadscoreError(f"--engine must be auto, memory, stream or spark, got {engine!r}")
-        if engine == "auto":
-            engine = _auto_engine(contacts, activities)
+        engine = _choose_engine(engine, scorer, contacts, activities)
         if engine != "memory":
             return _predict_engine(
                 engine,
@@ -541,6 +540,26 @@ def _predict_engine(  # noqa: ANN202, PLR0913 - the CLI's options, passed on
         "streamed in batches)"
     )
     _report_drift(scorer, result.drift_rows, drift_threshold)
+
+
+def _choose_engine(engine: str, scorer, contacts: Path, activities: Path | None) -> str:  # noqa: ANN001
+    """The engine for ``--engine auto``; a flat lead list (activity aggregates already in its
+    columns) is always streamed: only the streaming engine reads those columns as they are."""
+    from leadscore.stream import header, is_flat
+
+    try:
+        flat = activities is None and is_flat(header(contacts), scorer)
+    except LeadscoreError:  # unreadable: the reader of the chosen engine says why
+        flat = False
+    if flat and engine == "memory":
+        raise LeadscoreError(
+            "this lead list already holds the model's activity aggregate columns (the flat "
+            "shape): it is scored by the streaming engine; use --engine auto or stream",
+            file=str(contacts),
+        )
+    if engine != "auto":
+        return engine
+    return "stream" if flat else _auto_engine(contacts, activities)
 
 
 STREAM_ROWS = 2_000_000  # rows (contacts + activities) above which ``--engine auto`` streams
