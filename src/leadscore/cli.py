@@ -248,8 +248,8 @@ def predict(
         ),
     ] = "auto",
     batch_rows: Annotated[
-        int, typer.Option(help="Rows per batch with --engine stream (memory vs speed).")
-    ] = 100_000,
+        int, typer.Option(help="Rows per batch when streaming (memory vs speed).")
+    ] = 25_000,
 ) -> None:
     """Score a lead list: probability, 0-100 score, tier and reasons for every row."""
     with user_errors():

@@ -65,7 +65,7 @@ from leadscore.model.drift import MAX_ROWS as DRIFT_ROWS  # scored rows sampled 
 from leadscore.model.scorer import LeadScorer, predict_rows_guarded, row_status
 from leadscore.model.tiers import TIERS, tier_table
 
-BATCH_ROWS = 100_000
+BATCH_ROWS = 25_000  # measured: 25,000-row batches beat 100,000 on speed (cache) and memory
 ACTIVITIES_PER_PARTITION = 2_000_000
 AS_OF = "as_of"
 

@@ -173,10 +173,14 @@ def hgb_contributions(pipeline: Any, features: pd.DataFrame, chunk: int = 50_000
     return Contributions(pd.DataFrame(out, columns=factors, index=features.index), reference)
 
 
-def contributions(scorer: Any, rows: pd.DataFrame) -> Contributions:
-    """Factor contributions (log-odds) of the scorer's uncalibrated model for raw rows."""
+def contributions(
+    scorer: Any, rows: pd.DataFrame, features: pd.DataFrame | None = None
+) -> Contributions:
+    """Factor contributions (log-odds) of the scorer's uncalibrated model for raw rows
+    (``features``: the rows already through the scorer's ``ContactFeatures``, if at hand)."""
     pipeline = scorer.pipeline
-    features = pipeline.named_steps["features"].transform(rows)
+    if features is None:
+        features = pipeline.named_steps["features"].transform(rows)
     if scorer.info.get("model") == "logistic" or "logistic" in type(pipeline[-1]).__name__.lower():
         ref = scorer.info.get("reasons_reference")
         return logistic_contributions(pipeline, features, ref)
@@ -208,6 +212,15 @@ def _days(v: float) -> str:
 
 def _number(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 100 or float(v).is_integer() else f"{v:,.2f}"
+
+
+def _in_whole_days(factor: str) -> bool:
+    """True for factors whose phrase depends only on the value rounded to whole days."""
+    return (
+        bool(_LAST.match(factor))
+        or factor in ("days_since_first_activity", "days_since_created")
+        or factor.startswith("days_since__")
+    )
 
 
 def phrase(factor: str, value: Any, roles: dict[str, Any] | None = None) -> str:
@@ -302,41 +315,52 @@ def reasons_frame(
     order = np.argsort(-values, axis=1, kind="stable")
     out: dict[str, list[str]] = {f"reason_up_{k + 1}": [""] * n for k in range(top)}
     out.update({f"reason_down_{k + 1}": [""] * n for k in range(top)})
-    feats = features.to_numpy(dtype=object)
-    col_pos = {c: i for i, c in enumerate(features.columns)}
-    cache: dict[tuple[str, Any], str] = {}
+    rows = np.arange(n)
+    # the row's own high-intent activity types, as bits (named in high-intent phrases)
+    intent = [t for t in (roles or {}).get("high_intent") or () if f"n_{t}_total" in features]
+    bits = np.zeros(n, dtype=np.int64)
+    for b, t in enumerate(intent):
+        bits |= (np.nan_to_num(features[f"n_{t}_total"].to_numpy(dtype=float)) > 0).astype(
+            np.int64
+        ) << b
 
-    intent = [
-        (t, col_pos[f"n_{t}_total"])
-        for t in (roles or {}).get("high_intent") or ()
-        if f"n_{t}_total" in col_pos
-    ]
-
-    def say(i: int, j: int) -> str:
-        name = names[j]
-        v = feats[i, col_pos[name]]
-        which = ()
-        if "high_intent" in name:  # name the row's own high-intent activities
-            which = tuple(_words(t) for t, c in intent if feats[i, c] > 0)
-        key = (name, v if not isinstance(v, float) or not np.isnan(v) else None, which)
-        if key not in cache:
+    def phrases(j: int, at: np.ndarray) -> np.ndarray:
+        """The phrase of factor ``j`` for rows ``at``: one ``phrase`` call per distinct value."""
+        name = str(names[j])
+        column = features[name].to_numpy()[at]
+        if _in_whole_days(name):  # the phrase reads round(days): fewer distinct values
+            column = np.round(column.astype(float))
+        keys = pd.Series(column, dtype=object)
+        with_intent = "high_intent" in name and intent
+        if with_intent:  # the same value with other activity types reads differently
+            keys = keys.astype(str) + "|" + pd.Series(bits[at]).astype(str)
+        codes, _ = pd.factorize(keys, use_na_sentinel=False)
+        first = np.unique(codes, return_index=True)[1]
+        texts = []
+        for i in first:
+            v = column[i]
             text = phrase(name, v, roles)
-            cache[key] = f"{text} ({', '.join(which)})" if which else text
-        return cache[key]
+            if with_intent and bits[at[i]]:
+                which = [_words(t) for b, t in enumerate(intent) if bits[at[i]] >> b & 1]
+                text = f"{text} ({', '.join(which)})"
+            texts.append(text)
+        return np.asarray(texts, dtype=object)[codes]
 
-    for i in range(n):
-        for k in range(min(top, values.shape[1])):
-            j = order[i, k]
-            if values[i, j] >= MIN_EFFECT:
-                out[f"reason_up_{k + 1}"][i] = say(i, j)
-            j = order[i, -1 - k]
-            if values[i, j] <= -MIN_EFFECT:
-                out[f"reason_down_{k + 1}"][i] = say(i, j)
+    for k in range(min(top, values.shape[1])):
+        for side, j_all in (("up", order[:, k]), ("down", order[:, -1 - k])):
+            effect = values[rows, j_all]
+            strong = effect >= MIN_EFFECT if side == "up" else effect <= -MIN_EFFECT
+            column = np.full(n, "", dtype=object)
+            for j in np.unique(j_all[strong]):
+                at = np.flatnonzero(strong & (j_all == j))
+                column[at] = phrases(int(j), at)
+            out[f"reason_{side}_{k + 1}"] = column.tolist()
     by_size = np.argsort(-np.abs(values), axis=1, kind="stable")[:, :json_top]
-    rounded = np.round(values, 3)
+    top_values = np.take_along_axis(np.round(values, 3), by_size, axis=1).tolist()
+    quoted = [json.dumps(str(name)) for name in names]  # json.dumps' own layout, built once
     out["reasons_json"] = [
-        json.dumps({names[j]: float(rounded[i, j]) for j in by_size[i] if rounded[i, j] != 0})
-        for i in range(n)
+        "{" + ", ".join(f"{quoted[j]}: {v!r}" for j, v in zip(js, vs, strict=True) if v != 0) + "}"
+        for js, vs in zip(by_size.tolist(), top_values, strict=True)
     ]
     return pd.DataFrame(out, index=contrib.values.index)
 
@@ -344,7 +368,7 @@ def reasons_frame(
 def explain(scorer: Any, rows: pd.DataFrame, top: int = TOP) -> pd.DataFrame:
     """Reasons for raw model rows (as ``LeadScorer.rows`` builds them)."""
     features = scorer.features.transform(rows)
-    contrib = contributions(scorer, rows)
+    contrib = contributions(scorer, rows, features)
     f = scorer.features
     spec = getattr(scorer, "activity_spec", None)
     roles = {
