@@ -351,19 +351,16 @@ def _warn_stale(latest, when) -> None:  # noqa: ANN001 - pandas Timestamps
 
 
 def _check_drift(scorer, crm, scored, when, threshold: float) -> None:  # noqa: ANN001
-    """Warn about features whose batch distribution moved away from training (PSI)."""
+    """Drift check of the in-memory engine: features of up to MAX_ROWS scored contacts."""
     from leadscore.model.drift import MAX_ROWS, MIN_ROWS
 
-    if not getattr(scorer, "drift_reference", None):
-        typer.echo("note: drift check skipped, the model has no training reference", err=True)
-        return
     contacts = crm.contacts.reset_index(drop=True)[scored]
-    if len(contacts) < MIN_ROWS:
-        typer.echo(f"note: drift check skipped, fewer than {MIN_ROWS} rows scored", err=True)
-        return
-    if len(contacts) > MAX_ROWS:  # a seeded sample measures the shift; features cost time
-        contacts = contacts.sample(n=MAX_ROWS, random_state=0)
-    _report_drift(scorer, scorer.rows(contacts, crm.activities, when), threshold)
+    rows = None  # computed only when there is a reference and enough rows: features cost time
+    if getattr(scorer, "drift_reference", None) and len(contacts) >= MIN_ROWS:
+        if len(contacts) > MAX_ROWS:  # a seeded sample measures the shift
+            contacts = contacts.sample(n=MAX_ROWS, random_state=0)
+        rows = scorer.rows(contacts, crm.activities, when)
+    _report_drift(scorer, rows, threshold)
 
 
 def _report_drift(scorer, rows, threshold: float) -> None:  # noqa: ANN001

@@ -172,6 +172,16 @@ def _oof_auc(codes: np.ndarray, y: np.ndarray, folds: np.ndarray) -> float:
     return float(roc_auc_score(y, score))
 
 
+def _value_counts(
+    codes: np.ndarray, y: np.ndarray, labels: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows and converted rows per value, and which values have enough rows to judge
+    (at least ``MIN_SUPPORT`` rows and 0.5 % of all rows)."""
+    counts = np.bincount(codes, minlength=len(labels)).astype(float)
+    pos = np.bincount(codes, weights=y, minlength=len(labels))
+    return counts, pos, counts >= max(MIN_SUPPORT, 0.005 * len(y))
+
+
 def _pure_coverage(
     codes: np.ndarray, y: np.ndarray, labels: list[str], pure_share: float = PURE_SHARE
 ) -> dict[int, tuple[float, str]]:
@@ -182,9 +192,7 @@ def _pure_coverage(
     is 98 % lost is ordinary when 95 % of all contacts are lost.
     """
     n = len(y)
-    counts = np.bincount(codes, minlength=len(labels)).astype(float)
-    pos = np.bincount(codes, weights=y, minlength=len(labels))
-    support = counts >= max(MIN_SUPPORT, 0.005 * n)
+    counts, pos, support = _value_counts(codes, y, labels)
     out: dict[int, tuple[float, str]] = {}
     for cls, hits, total in ((1, pos, y.sum()), (0, counts - pos, n - y.sum())):
         if total == 0 or total / n > MAX_CLASS_SHARE:
@@ -227,9 +235,7 @@ def _verdict(codes: np.ndarray, y: np.ndarray, labels: list[str]) -> tuple[float
     n, total_pos = len(y), y.sum()
     if total_pos == 0 or total_pos == n:
         return 0.0, ""
-    counts = np.bincount(codes, minlength=len(labels)).astype(float)
-    pos = np.bincount(codes, weights=y, minlength=len(labels))
-    support = counts >= max(MIN_SUPPORT, 0.005 * n)
+    counts, pos, support = _value_counts(codes, y, labels)
     base_odds = total_pos / (n - total_pos)
     odds = (pos + 0.5) / (counts - pos + 0.5) / base_odds  # odds ratio, half-count smoothed
     shares, notes = [], []

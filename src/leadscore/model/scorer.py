@@ -127,24 +127,13 @@ def score_contacts(
     return out.reset_index(drop=True)
 
 
-def _finite_only(pred: pd.DataFrame, failed: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
-    """Set aside rows whose probability is not a finite number between 0 and 1."""
-    p = pred["probability"].to_numpy(dtype=float)
-    bad = ~(np.isfinite(p) & (p >= 0) & (p <= 1))
-    if bad.any():
-        extra = pd.Series("not scored: probability is not a number", index=pred.index[bad])
-        failed = pd.concat([failed, extra])
-        pred = pred[~bad]
-    return pred, failed
-
-
 def _failure(exc: Exception) -> str:
     return f"not scored: features could not be computed ({type(exc).__name__})"
 
 
 def predict_rows_guarded(scorer: LeadScorer, rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
-    """Predict model rows (features already assembled) as ``predict_guarded`` does: at once,
-    else row by row; returns the predictions and, for rows set aside, their status."""
+    """Predict model rows (features already assembled): at once, else row by row, so one bad
+    row costs only itself; returns the predictions and, for rows set aside, their status."""
     try:
         pred, failed = scorer.predict_frame(rows), pd.Series(dtype=object)
     except Exception:  # noqa: BLE001 - any failure falls back to row-by-row scoring
@@ -156,7 +145,12 @@ def predict_rows_guarded(scorer: LeadScorer, rows: pd.DataFrame) -> tuple[pd.Dat
                 reasons[idx] = _failure(exc)
         pred = pd.concat(parts) if parts else pd.DataFrame(columns=["probability", "score", "tier"])
         failed = pd.Series(reasons, dtype=object)
-    return _finite_only(pred, failed)
+    p = pred["probability"].to_numpy(dtype=float)
+    bad = ~(np.isfinite(p) & (p >= 0) & (p <= 1))
+    if bad.any():  # a probability that is not a finite number in [0, 1] is no score
+        extra = pd.Series("not scored: probability is not a number", index=pred.index[bad])
+        failed, pred = pd.concat([failed, extra]), pred[~bad]
+    return pred, failed
 
 
 def predict_guarded(
@@ -173,21 +167,17 @@ def predict_guarded(
     ``not scored: ...`` saying why, and the model rows of the scored ones (all indexed like
     ``contacts``).
     """
+    failed: dict[Any, str] = {}
     try:
         rows = scorer.rows(contacts, activities, as_of)
-        pred = scorer.predict_frame(rows)
-        failed = pd.Series(dtype=object)
-    except Exception:  # noqa: BLE001 - any failure falls back to row-by-row scoring
-        parts, row_parts, reasons = [], [], {}
+    except Exception:  # noqa: BLE001 - any failure falls back to row-by-row features
+        parts = []
         for idx in contacts.index:
             try:
-                one = scorer.rows(contacts.loc[[idx]], activities, as_of)
-                parts.append(scorer.predict_frame(one))
-                row_parts.append(one)
+                parts.append(scorer.rows(contacts.loc[[idx]], activities, as_of))
             except Exception as exc:  # noqa: BLE001
-                reasons[idx] = _failure(exc)
-        pred = pd.concat(parts) if parts else pd.DataFrame(columns=["probability", "score", "tier"])
-        rows = pd.concat(row_parts) if row_parts else contacts.iloc[:0]
-        failed = pd.Series(reasons, dtype=object)
-    pred, failed = _finite_only(pred, failed)
+                failed[idx] = _failure(exc)
+        rows = pd.concat(parts) if parts else contacts.iloc[:0]
+    pred, unscored = predict_rows_guarded(scorer, rows)
+    failed = pd.concat([pd.Series(failed, dtype=object), unscored])
     return pred, failed, rows.loc[pred.index]
