@@ -133,8 +133,8 @@ def build_flat(work: Path, model: Path, as_of: pd.Timestamp, flat_rows: int) -> 
     multiplicative jitter, so the copies are not identical rows.
     """
     from leadscore.config import load_config
-    from leadscore.crm import load_crm
-    from leadscore.store import load_model
+    from leadscore.data.crm import load_crm
+    from leadscore.io.store import load_model
 
     log("building the flat lead list (assemble_rows of the CRM, tiled)")
     cfg = load_config(None)
@@ -169,8 +169,8 @@ def build_flat(work: Path, model: Path, as_of: pd.Timestamp, flat_rows: int) -> 
 def floor_speed(work: Path, model: Path, n: int = 1_000_000) -> dict:
     """Bare (uncalibrated) and calibrated predict_proba rows/s on the same in-memory rows
     (one call on all rows: the floor), and the bare model's in ``predict``'s batch size."""
-    from leadscore.store import load_model
-    from leadscore.stream import BATCH_ROWS
+    from leadscore.io.store import load_model
+    from leadscore.io.batches import BATCH_ROWS
 
     scorer = load_model(model)
     reader = pq.ParquetFile(work / "flat.parquet")
@@ -196,7 +196,7 @@ def calibration_designs() -> dict:
     from sklearn.calibration import CalibratedClassifierCV
 
     from leadscore.config import load_config
-    from leadscore.crm import load_crm
+    from leadscore.data.crm import load_crm
     from leadscore.features.activity import learn_activity_spec
     from leadscore.features.snapshots import assemble_rows
     from leadscore.model.calibration import calibrate, choose_method

@@ -34,9 +34,9 @@ def sample_crm(tmp_path_factory) -> dict[str, Path]:
 def trained(sample_crm, tmp_path_factory):
     """(TrainResult, CRM, model folder) for the default sample CRM, trained once."""
     from leadscore.config import load_config
-    from leadscore.crm import load_crm
+    from leadscore.data.crm import load_crm
+    from leadscore.io.store import save_model
     from leadscore.model.train import train
-    from leadscore.store import save_model
 
     cfg = load_config(None)
     crm = load_crm(sample_crm["contacts"], sample_crm["activities"], cfg, require_outcome=True)

@@ -7,10 +7,10 @@ import tempfile
 from pathlib import Path
 
 from leadscore.config import load_config
-from leadscore.crm import load_crm
+from leadscore.data.crm import load_crm
+from leadscore.io.store import save_model
 from leadscore.model.train import train
 from leadscore.sample import generate_crm, write_crm
-from leadscore.store import save_model
 
 
 @functools.cache

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from leadscore.config import load_config
-from leadscore.crm import load_crm
+from leadscore.data.crm import load_crm
 from leadscore.errors import ConfigError, InputError
 
 HEADER = "contact_id,created_at,industry,outcome,closed_at\n"

@@ -126,8 +126,8 @@ def test_cli_train_saves_logs_and_reports(sample_crm, tmp_path):
     import mlflow
 
     from leadscore.config import load_config
-    from leadscore.crm import load_crm
-    from leadscore.store import load_model
+    from leadscore.data.crm import load_crm
+    from leadscore.io.store import load_model
 
     mlflow.set_tracking_uri(os.environ["MLFLOW_TRACKING_URI"])
     served = mlflow.pyfunc.load_model("models:/leadscore/1")

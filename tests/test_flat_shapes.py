@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from leadscore.cli import app
 from leadscore.config import load_config
-from leadscore.crm import load_crm
+from leadscore.data.crm import load_crm
 from leadscore.errors import InputError
 from leadscore.model.split import order_split, stratified_split
 
@@ -180,7 +180,7 @@ def test_stratified_split_keeps_the_conversion_rate() -> None:
 
 def test_a_flat_export_gets_a_proposed_scorecard_and_its_baseline_row(tmp_path: Path) -> None:
     from leadscore.model.train import train
-    from leadscore.scorecard_proposal import propose_from_crm
+    from leadscore.scorecard.proposal import propose_from_crm
 
     data = tmp_path / "leads.csv"
     make_flat(1500, seed=3).to_csv(data, index=False)

@@ -11,9 +11,9 @@ import pytest
 
 from leadscore.config import ScorecardConfig, load_config
 from leadscore.errors import ConfigError
-from leadscore.model.scorecard_model import ScoreCalibrator, scorecard_metrics
-from leadscore.scorecard import Scorecard, score_contacts
-from leadscore.scorecard_proposal import propose_scorecard
+from leadscore.scorecard.model import ScoreCalibrator, scorecard_metrics
+from leadscore.scorecard.proposal import propose_scorecard
+from leadscore.scorecard.rules import Scorecard, score_contacts
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = pd.Timestamp("2026-01-31")

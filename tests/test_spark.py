@@ -15,7 +15,7 @@ if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
     pytest.skip("Java not found: Spark tests need Java 17", allow_module_level=True)
 
 from leadscore.features.activity import aggregate_activities  # noqa: E402
-from leadscore.stream import predict_stream  # noqa: E402
+from leadscore.scoring.stream import predict_stream  # noqa: E402
 
 AS_OF = pd.Timestamp("2025-09-15")
 
@@ -30,7 +30,7 @@ def world() -> dict:
 @pytest.fixture(scope="module")
 def spark(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
-    from leadscore.spark import session
+    from leadscore.scoring.spark import session
 
     s = session()
     yield s
@@ -38,7 +38,7 @@ def spark(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
 
 
 def test_spark_aggregates_equal_pandas(world: dict, spark) -> None:  # noqa: ANN001
-    from leadscore.spark import aggregates, canonical_activities, canonical_contacts
+    from leadscore.scoring.spark import aggregates, canonical_activities, canonical_contacts
 
     cfg, crm, spec = world["cfg"], world["crm"], world["scorer"].activity_spec
     contacts = canonical_contacts(
@@ -64,7 +64,7 @@ def test_spark_aggregates_equal_pandas(world: dict, spark) -> None:  # noqa: ANN
 
 
 def test_spark_probabilities_equal_pandas(world: dict, spark, tmp_path) -> None:  # noqa: ANN001
-    from leadscore.spark import predict_spark
+    from leadscore.scoring.spark import predict_spark
 
     root, cfg = world["root"], world["cfg"]
     out = tmp_path / "spark-out.parquet"

@@ -10,7 +10,8 @@ import pytest
 from leadscore.errors import InputError
 from leadscore.features.activity import aggregate_activities
 from leadscore.model.scorer import score_contacts
-from leadscore.stream import aggregate_partitioned, predict_stream
+from leadscore.scoring.partition import aggregate_partitioned
+from leadscore.scoring.stream import predict_stream
 
 AS_OF = pd.Timestamp("2025-09-15")
 

@@ -22,8 +22,8 @@ from threadpoolctl import threadpool_limits
 from typer.testing import CliRunner
 
 from leadscore.cli import app
+from leadscore.data.pii import find_pii, scan_folder
 from leadscore.model.promotion import AUC_TOLERANCE, decide
-from leadscore.pii import find_pii, scan_folder
 from leadscore.sample import generate_crm, write_crm
 
 RUNNER = CliRunner()

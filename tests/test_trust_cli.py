@@ -149,9 +149,9 @@ def test_the_mlflow_run_records_the_leakage_decisions_and_the_report(
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/mlflow.db")
     import mlflow
 
+    from leadscore.io.store import load_model
     from leadscore.model.leakage import scan
-    from leadscore.store import load_model
-    from leadscore.tracking import log_training
+    from leadscore.tracking.runs import log_training
 
     frame = pd.DataFrame({"stage_notes": ["x", None] * 50, "noise": np.arange(100) % 7})
     report = scan(frame, np.array([1, 0] * 50), ["stage_notes", "noise"])

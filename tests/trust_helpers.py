@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from leadscore.config import Config, load_config
-from leadscore.crm import CRM, load_crm
+from leadscore.data.crm import CRM, load_crm
 from leadscore.sample import generate_crm, write_crm
 
 

@@ -28,7 +28,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OrdinalEncoder
 
 from leadscore.config import Config, load_config
-from leadscore.crm import load_crm
+from leadscore.data.crm import load_crm
 from leadscore.features.activity import learn_activity_spec
 from leadscore.model.evaluate import flat_training_rows
 from leadscore.model.metrics import summarize

@@ -121,9 +121,9 @@ def train(
             args = (contacts, activities, config, scorecard, model_dir, mlflow, experiment)
             return train_with_scorecard(*args)
         from leadscore.config import load_config
-        from leadscore.crm import load_crm
+        from leadscore.data.crm import load_crm
+        from leadscore.io.store import save_model, sha256_of
         from leadscore.model.train import train as train_model
-        from leadscore.store import save_model, sha256_of
 
         cfg = load_config(config)
         crm = load_crm(contacts, activities, cfg, require_outcome=True)
@@ -135,7 +135,7 @@ def train(
             k: {"file": Path(v).name, "sha256": sha256_of(v)} for k, v in inputs.items() if v
         }
         save_model(result.scorer, model_dir, extra={"data_fingerprint": fingerprint})
-        from leadscore.report import write_report
+        from leadscore.io.report import write_report
 
         write_report(result, model_dir)
         _print_training(result, model_dir)
@@ -143,7 +143,7 @@ def train(
             if warning:
                 typer.secho(f"warning: {warning}", err=True, fg="yellow", bold=True)
         if mlflow:
-            from leadscore.tracking import log_training
+            from leadscore.tracking.runs import log_training
 
             params = {"config": cfg.to_dict(), "chosen": {"calibration": result.calibration}}
             run = log_training(result, params, model_dir, experiment=experiment, inputs=inputs)
@@ -266,11 +266,12 @@ def predict(
             return predict_with_scorecard(*args)
 
         from leadscore.config import load_config
-        from leadscore.crm import load_crm
-        from leadscore.io import table_format, write_table
+        from leadscore.data.crm import load_crm
+        from leadscore.io.tables import table_format
+        from leadscore.io.writer import write_table
         from leadscore.model.scorer import score_contacts
         from leadscore.model.tiers import tier_table
-        from leadscore.resolve import load_scorer
+        from leadscore.tracking.resolve import load_scorer
 
         table_format(out)
         cfg = load_config(config)
@@ -390,7 +391,7 @@ def _report_drift(scorer, rows, threshold: float) -> None:  # noqa: ANN001
             err=True,
         )
     if os.environ.get("MLFLOW_TRACKING_URI"):
-        from leadscore.tracking import log_drift
+        from leadscore.tracking.runs import log_drift
 
         log_drift(table, threshold, rows=len(rows))
 
@@ -406,8 +407,9 @@ def init_config(
     and target candidates; edit the lines marked EDIT."""
     with user_errors():
         from leadscore.config import DEFAULT_MISSING_VALUES
-        from leadscore.initconfig import draft_config
-        from leadscore.io import read_table, write_text
+        from leadscore.data.initconfig import draft_config
+        from leadscore.io.tables import read_table
+        from leadscore.io.writer import write_text
 
         frame = read_table(data, missing_values=DEFAULT_MISSING_VALUES)
         text = draft_config(frame, str(data))
@@ -438,9 +440,9 @@ def evaluate(
         import json
 
         from leadscore.config import load_config
-        from leadscore.crm import load_crm
+        from leadscore.data.crm import load_crm
+        from leadscore.io.store import load_model
         from leadscore.model.evaluate import evaluate_labelled
-        from leadscore.store import load_model
 
         cfg = load_config(config)
         scorer = load_model(model)
@@ -488,8 +490,8 @@ def _predict_engine(  # noqa: ANN202, PLR0913 - the CLI's options, passed on
     if batch_rows < 1:
         raise LeadscoreError("--batch-rows must be at least 1")
     if engine == "spark":
-        from leadscore.spark import predict_spark
-        from leadscore.store import load_model
+        from leadscore.io.store import load_model
+        from leadscore.scoring.spark import predict_spark
 
         if not Path(model).is_dir():
             raise LeadscoreError("--engine spark needs a local model folder as --model")
@@ -500,7 +502,8 @@ def _predict_engine(  # noqa: ANN202, PLR0913 - the CLI's options, passed on
         )
         typer.echo(f"wrote {done:,} rows to {out} (spark)")
         return
-    from leadscore.stream import header, predict_stream
+    from leadscore.io.batches import header
+    from leadscore.scoring.stream import predict_stream
 
     extra = scorer.features.unexpected_columns(pd_empty(header(contacts)))
     c = cfg.contacts
@@ -542,7 +545,8 @@ def _predict_engine(  # noqa: ANN202, PLR0913 - the CLI's options, passed on
 def _choose_engine(engine: str, scorer, contacts: Path, activities: Path | None) -> str:  # noqa: ANN001
     """The engine for ``--engine auto``; a flat lead list (activity aggregates already in its
     columns) is always streamed: only the streaming engine reads those columns as they are."""
-    from leadscore.stream import header, is_flat
+    from leadscore.io.batches import header
+    from leadscore.scoring.stream import is_flat
 
     try:
         flat = activities is None and is_flat(header(contacts), scorer)
@@ -571,7 +575,7 @@ def _auto_engine(contacts: Path, activities: Path | None) -> str:
     """
     import os
 
-    from leadscore.stream import estimate_rows
+    from leadscore.io.batches import estimate_rows
 
     limit = int(os.environ.get("LEADSCORE_STREAM_ROWS", STREAM_ROWS))
     rows = sum(estimate_rows(p) for p in (contacts, activities) if p is not None)

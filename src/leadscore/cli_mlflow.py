@@ -34,7 +34,7 @@ def runs(
 ) -> None:
     """List training runs, newest first: key held-out metrics, registered version, champion."""
     with user_errors():
-        from leadscore.tracking import list_runs, tracking_uri
+        from leadscore.tracking.runs import list_runs, tracking_uri
 
         rows = list_runs(experiment, name)
         if as_json:
@@ -84,13 +84,13 @@ def promote(
 ) -> None:
     """Make VERSION the champion, only if it beats the current champion on the same data."""
     with user_errors():
-        from leadscore.champion import promote as promote_version
         from leadscore.model.promotion import RULE
+        from leadscore.tracking.champion import promote as promote_version
 
         crm = cfg = None
         if contacts is not None:
             from leadscore.config import load_config
-            from leadscore.crm import load_crm
+            from leadscore.data.crm import load_crm
 
             cfg = load_config(config)
             crm = load_crm(contacts, activities, cfg, require_outcome=True)
@@ -120,10 +120,10 @@ def retrain(
     Both are evaluated on the most recent closed window that neither learned from, and both
     evaluations are logged in the challenger's MLflow run."""
     with user_errors():
-        from leadscore.champion import retrain as run_retrain
         from leadscore.config import load_config
-        from leadscore.crm import load_crm
+        from leadscore.data.crm import load_crm
         from leadscore.model.promotion import RULE
+        from leadscore.tracking.champion import retrain as run_retrain
 
         cfg = load_config(config)
         crm = load_crm(contacts, activities, cfg, require_outcome=True)

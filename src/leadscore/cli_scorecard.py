@@ -38,10 +38,11 @@ def predict_with_scorecard(
     include_closed: bool,
 ) -> None:
     """``leadscore predict --scorecard``: points, tier and reasons, no trained model needed."""
-    from leadscore.crm import load_crm
-    from leadscore.io import table_format, write_table
-    from leadscore.model.scorecard_model import load_scorecard
-    from leadscore.scorecard import score_contacts
+    from leadscore.data.crm import load_crm
+    from leadscore.io.tables import table_format
+    from leadscore.io.writer import write_table
+    from leadscore.scorecard.model import load_scorecard
+    from leadscore.scorecard.rules import score_contacts
 
     table_format(out)
     cfg = _config_for(config, scorecard)
@@ -96,9 +97,9 @@ def train_with_scorecard(
     """``leadscore train --scorecard``: calibrate the scorecard's points into probabilities."""
     from rich.console import Console
 
-    from leadscore.crm import load_crm
-    from leadscore.model.scorecard_model import load_scorecard, train_scorecard
-    from leadscore.store import save_model
+    from leadscore.data.crm import load_crm
+    from leadscore.io.store import save_model
+    from leadscore.scorecard.model import load_scorecard, train_scorecard
 
     cfg = _config_for(config, scorecard)
     crm = load_crm(contacts, activities, cfg, require_outcome=True)
@@ -121,7 +122,7 @@ def train_with_scorecard(
     _print_tiers(result.tier_table, "Tiers on the training snapshots (expected vs actual)")
     console.print(f"model saved to {model_dir}/ (predict with --model {model_dir})")
     if mlflow:
-        from leadscore.tracking import log_training
+        from leadscore.tracking.runs import log_training
 
         params = {"config": cfg.to_dict(), "chosen": {"calibration": result.calibration}}
         inputs = {"contacts": contacts, "activities": activities}
@@ -147,9 +148,9 @@ def propose_scorecard_command(
 
     with user_errors():
         from leadscore.config import load_config
-        from leadscore.crm import load_crm
-        from leadscore.io import write_text
-        from leadscore.scorecard_proposal import propose_from_crm
+        from leadscore.data.crm import load_crm
+        from leadscore.io.writer import write_text
+        from leadscore.scorecard.proposal import propose_from_crm
 
         cfg = load_config(config)
         crm = load_crm(contacts, activities, cfg, require_outcome=True)

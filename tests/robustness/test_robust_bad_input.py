@@ -328,7 +328,7 @@ def test_damaged_model_file_is_refused(damage, leads, crm_dir, model_dir, as_of,
 
 
 def test_truncated_model_with_matching_checksum(leads, crm_dir, model_dir, as_of, tmp_path):
-    from leadscore.store import sha256_of
+    from leadscore.io.store import sha256_of
 
     model = _copy_model(model_dir, tmp_path)
     blob = (model / "model.joblib").read_bytes()

@@ -155,7 +155,7 @@ def test_two_trainings_at_once_are_both_recorded(crm_dir, tmp_path):
 
 
 def test_predict_output_and_messages_carry_no_personal_data(crm_dir, model_dir, as_of, tmp_path):
-    from leadscore.pii import find_pii
+    from leadscore.data.pii import find_pii
 
     leads = _leads(crm_dir, 300)
     leads.to_csv(tmp_path / "leads.csv", index=False)

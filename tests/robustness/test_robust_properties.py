@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leadscore.config import Config
-from leadscore.crm import load_contacts
+from leadscore.data.crm import load_contacts
 from leadscore.errors import InputError
 from leadscore.features.contact import ContactFeatures
 

@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from leadscore.csvsafe import neutralise, neutralise_cell
-from leadscore.io import write_table
+from leadscore.data.pii import find_pii
+from leadscore.io.csvsafe import neutralise, neutralise_cell
+from leadscore.io.writer import write_table
 from leadscore.model import drift
 from leadscore.model.scorer import score_contacts
-from leadscore.pii import find_pii
 
 
 # -- spreadsheet-safe CSV ------------------------------------------------------------------

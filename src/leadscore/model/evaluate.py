@@ -18,7 +18,7 @@ import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 
 from leadscore.config import Config
-from leadscore.crm import CRM
+from leadscore.data.crm import CRM
 from leadscore.features.activity import ActivitySpec
 from leadscore.features.contact import ContactFeatures
 from leadscore.features.flat import flat_examples, flat_rows

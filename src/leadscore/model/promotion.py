@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from leadscore.config import Config
-from leadscore.crm import CRM
+from leadscore.data.crm import CRM
 from leadscore.features.snapshots import assemble_rows
 from leadscore.model.metrics import summarize
 from leadscore.model.split import snapshot_split

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from leadscore.config import Config
-from leadscore.crm import CRM
+from leadscore.data.crm import CRM
 from leadscore.errors import ConfigError, NotEnoughDataError
 from leadscore.features.activity import learn_activity_spec
 from leadscore.features.contact import ContactFeatures
@@ -27,10 +27,10 @@ from leadscore.model.drift import reference as drift_reference
 from leadscore.model.estimators import BUILDERS
 from leadscore.model.evaluate import cross_validate, flat_training_rows
 from leadscore.model.metrics import summarize
-from leadscore.model.scorecard_model import load_scorecard, scorecard_metrics
 from leadscore.model.scorer import LeadScorer
 from leadscore.model.split import Split, snapshot_split
 from leadscore.model.tiers import assign_tiers, derive_thresholds, tier_table
+from leadscore.scorecard.model import load_scorecard, scorecard_metrics
 
 SCORECARD_HINT = (
     "; with few closed deals, score with a points scorecard instead: leadscore predict "

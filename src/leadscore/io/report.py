@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from leadscore.io import write_text
+from leadscore.io.writer import write_text
 
 FIGURES = {
     "calibration": "calibration.png",

@@ -15,8 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from leadscore.config import JoinConfig
+from leadscore.data.contract import check_ids, require_columns
 from leadscore.errors import ConfigError
-from leadscore.io import check_ids, read_table, require_columns
+from leadscore.io.tables import read_table
 
 
 def _normal_key(values: pd.Series) -> pd.Series:

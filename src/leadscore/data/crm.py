@@ -16,15 +16,9 @@ import numpy as np
 import pandas as pd
 
 from leadscore.config import Config
+from leadscore.data.contract import check_ids, parse_dates, require_columns, require_rows
 from leadscore.errors import InputError
-from leadscore.io import (
-    check_ids,
-    parse_dates,
-    read_table,
-    require_columns,
-    require_rows,
-    row_number,
-)
+from leadscore.io.tables import read_table, row_number
 
 ID, CREATED, CLOSED, STATUS = "contact_id", "created_at", "closed_at", "status"
 OCCURRED, TYPE = "occurred_at", "activity_type"
@@ -111,7 +105,7 @@ def load_contacts(
     path = str(path)
     frame = read_table(path, missing_values=cfg.features.missing_values)
     if cfg.joins:
-        from leadscore.join import join_tables
+        from leadscore.data.join import join_tables
 
         frame, join_notes = join_tables(
             frame,

@@ -26,7 +26,7 @@ def is_mlflow_reference(model: str | Path) -> bool:
 
 def load_scorer(model: str | Path) -> Any:
     """Load the scorer that ``model`` names (see the module docstring for the forms)."""
-    from leadscore.store import load_model
+    from leadscore.io.store import load_model
 
     if Path(model).exists() or not is_mlflow_reference(model):
         if not Path(model).exists():
@@ -36,6 +36,6 @@ def load_scorer(model: str | Path) -> Any:
                 file=str(model),
             )
         return load_model(model)
-    from leadscore.tracking import resolve_model
+    from leadscore.tracking.runs import resolve_model
 
     return resolve_model(str(model))

@@ -22,14 +22,14 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 
 from leadscore.config import Config
-from leadscore.crm import CRM
+from leadscore.data.crm import CRM
 from leadscore.errors import ConfigError, NotEnoughDataError
 from leadscore.features.activity import ActivitySpec
 from leadscore.model.calibration import choose_method
 from leadscore.model.metrics import summarize
 from leadscore.model.split import snapshot_split
 from leadscore.model.tiers import assign_tiers, tier_table
-from leadscore.scorecard import Scorecard
+from leadscore.scorecard.rules import Scorecard
 
 MIN_CALIBRATION_WON = 5
 

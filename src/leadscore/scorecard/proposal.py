@@ -22,13 +22,13 @@ import numpy as np
 import pandas as pd
 
 from leadscore.config import Config, ScorecardConfig
-from leadscore.crm import CRM
+from leadscore.data.crm import CRM
 from leadscore.errors import NotEnoughDataError
 from leadscore.features import titles
 from leadscore.features.activity import ActivitySpec, slug
 from leadscore.features.contact import to_number
 from leadscore.features.snapshots import assemble_rows
-from leadscore.scorecard import Scorecard, _is_numeric_column
+from leadscore.scorecard.rules import Scorecard, _is_numeric_column
 
 POINTS_PER_LOGODDS = 10.0
 MIN_LOGODDS = 0.3

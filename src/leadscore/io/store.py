@@ -21,7 +21,7 @@ import joblib
 
 from leadscore import __version__
 from leadscore.errors import ModelError
-from leadscore.io import write_text
+from leadscore.io.writer import write_text
 
 MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"

@@ -163,7 +163,7 @@ def score(
     """contact_id, probability, score, tier, status for every contact row."""
     from pyspark.sql import functions as F
 
-    from leadscore.tracking import spark_udf
+    from leadscore.tracking.runs import spark_udf
 
     names = scorer.activity_spec.feature_names()
     flat = activities is None and bool(names) and set(names) <= set(contacts.columns)
@@ -220,9 +220,9 @@ def predict_spark(
     include_closed: bool = False,
 ) -> int:
     """Score a Parquet lead list on Spark and write Parquet; return the number of rows."""
-    from leadscore.io import table_format
-    from leadscore.store import load_model
-    from leadscore.tracking import save_pyfunc
+    from leadscore.io.store import load_model
+    from leadscore.io.tables import table_format
+    from leadscore.tracking.runs import save_pyfunc
 
     for path in (contacts_path, activities_path, out_path):
         if path is not None and table_format(path) != "parquet":

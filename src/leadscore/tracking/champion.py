@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from leadscore import tracking
 from leadscore.config import Config
-from leadscore.crm import CRM
+from leadscore.data.crm import CRM
+from leadscore.io.store import save_model
 from leadscore.model.promotion import (
     RULE,
     Decision,
@@ -28,7 +28,7 @@ from leadscore.model.promotion import (
     overlap_note,
 )
 from leadscore.model.train import train
-from leadscore.store import save_model
+from leadscore.tracking import runs as tracking
 
 
 @dataclass

@@ -93,7 +93,7 @@ class LeadScorePyfunc(mlflow.pyfunc.PythonModel):
     """
 
     def load_context(self, context: Any) -> None:
-        from leadscore.store import load_model
+        from leadscore.io.store import load_model
 
         self.scorer = load_model(context.artifacts["model_dir"])
 
@@ -161,7 +161,7 @@ class LoggedRun:
 
 def data_params(result: Any, inputs: dict[str, str | Path] | None) -> dict[str, Any]:
     """Facts about the training data, without any raw value of a contact."""
-    from leadscore.store import sha256_of
+    from leadscore.io.store import sha256_of
 
     d = getattr(result, "data", None) or {}
     dates = d.get("snapshot_dates") or []
@@ -389,7 +389,7 @@ def download_model_folder(run_id: str) -> Path:
 
 def resolve_model(ref: str | Path) -> Any:
     """Load a scorer from a local folder or an MLflow reference (checksum verified)."""
-    from leadscore.store import load_model
+    from leadscore.io.store import load_model
 
     if Path(ref).exists():
         return load_model(ref)
@@ -491,7 +491,7 @@ def save_pyfunc(model_dir: str | Path, path: str | Path) -> str:
     """Save a model folder as a local MLflow pyfunc (no tracking store); return its URI."""
     from mlflow.models import infer_signature
 
-    from leadscore.store import load_model
+    from leadscore.io.store import load_model
 
     scorer = load_model(model_dir)
     example = synthetic_example(scorer)

@@ -1,0 +1,1 @@
+"""Tables in and out (CSV, Parquet), atomic spreadsheet-safe writes, model folders."""

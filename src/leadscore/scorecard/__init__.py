@@ -1,0 +1,1 @@
+"""The points scorecard: rules in the config, their proposal from data, and their calibration."""

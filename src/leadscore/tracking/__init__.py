@@ -1,0 +1,1 @@
+"""MLflow: runs, registry, champion and the served pyfunc (the only package importing mlflow)."""
