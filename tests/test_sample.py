@@ -191,14 +191,23 @@ def test_invalid_arguments_are_rejected() -> None:
         generate_crm(contacts_per_month=0)
     with pytest.raises(ValueError, match="seed"):
         generate_crm(seed=-1)
+    with pytest.raises(ValueError, match="shift_from_month"):
+        generate_crm(months=2, contacts_per_month=10, shift_from_month=-1, win_shift=-1.0)
+    with pytest.raises(ValueError, match="needs shift_from_month"):
+        generate_crm(months=2, contacts_per_month=10, win_shift=-1.0)
+    with pytest.raises(ValueError, match="win_shift"):
+        generate_crm(months=2, contacts_per_month=10, shift_from_month=1, win_shift=np.nan)
 
 
 # ----------------------------------------------------------------------------- later exports
 
 
-def test_later_export_continues_the_same_history() -> None:
-    c6, a6 = generate_crm(months=6, contacts_per_month=300, seed=5)
-    c9, a9 = generate_crm(months=9, contacts_per_month=300, seed=5)
+@pytest.mark.parametrize(
+    "world", [{}, {"shift_from_month": 4, "win_shift": -1.5}], ids=["plain", "shifted"]
+)
+def test_later_export_continues_the_same_history(world: dict) -> None:
+    c6, a6 = generate_crm(months=6, contacts_per_month=300, seed=5, **world)
+    c9, a9 = generate_crm(months=9, contacts_per_month=300, seed=5, **world)
     end6 = pd.Timestamp("2025-07-01")
 
     shared = c9[c9["created_at"] < end6].reset_index(drop=True)
@@ -216,6 +225,40 @@ def test_later_export_continues_the_same_history() -> None:
     assert newly_closed.sum() > 50
     assert (shared.loc[newly_closed, "closed_at"] >= end6).all()
     assert set(shared.loc[newly_closed, "outcome"]) == {"won", "lost"}
+
+
+# ----------------------------------------------------------------------------- shifted world
+
+
+def test_win_shift_lowers_later_wins_and_leaves_earlier_months_identical() -> None:
+    # given: the same CRM, once as documented and once with fewer wins from month 6 on
+    kwargs = {"months": 12, "contacts_per_month": 500, "seed": 9}
+    base_c, base_a = generate_crm(**kwargs)
+    # when
+    shift_c, shift_a = generate_crm(**kwargs, shift_from_month=6, win_shift=-1.5)
+    # then: the later months convert much less often ...
+    later = base_c["created_at"] >= pd.Timestamp("2025-07-01")
+    base_won, shift_won = base_c["outcome"].eq("won"), shift_c["outcome"].eq("won")
+    assert shift_won[later].mean() < 0.5 * base_won[later].mean()
+    # ... the earlier months' contacts and their activities are exactly as before ...
+    pdt.assert_frame_equal(shift_c[~later], base_c[~later])
+    earlier_ids = base_c.loc[~later, "contact_id"]
+    pdt.assert_frame_equal(
+        shift_a[shift_a["contact_id"].isin(earlier_ids)].reset_index(drop=True),
+        base_a[base_a["contact_id"].isin(earlier_ids)].reset_index(drop=True),
+    )
+    # ... and the later contacts are the same people: only who wins, and when, changed
+    attributes = [c for c in CONTACT_COLUMNS if c not in ("outcome", "closed_at")]
+    pdt.assert_frame_equal(shift_c[attributes], base_c[attributes])
+
+
+def test_zero_win_shift_changes_nothing() -> None:
+    base_c, base_a = generate_crm(months=3, contacts_per_month=100, seed=4)
+    same_c, same_a = generate_crm(
+        months=3, contacts_per_month=100, seed=4, shift_from_month=1, win_shift=0.0
+    )
+    pdt.assert_frame_equal(same_c, base_c)
+    pdt.assert_frame_equal(same_a, base_a)
 
 
 # ----------------------------------------------------------------------------- drivers

@@ -28,6 +28,15 @@ of them), activities with ``occurred_at < end``, and ``outcome``/``closed_at`` b
 attributes, earlier activities are unchanged, earlier closes keep outcome and time, and
 contacts open at the earlier export may have closed by the later one.
 
+A shifted world (off by default, for monitoring tests): with ``shift_from_month=k`` and
+``win_shift=s``, the win model's intercept is ``WIN_MODEL["intercept"] + s`` for the contacts
+created in months ``m >= k`` (0-based); ``s = 0`` or no ``k`` gives the documented world, byte
+for byte. A shifted month draws the same random numbers in the same order up to the close
+times, so its contacts keep their attributes and intent, and those whose outcome is unchanged
+keep their close time; its activities depend on who won and are drawn anew. Months before
+``k`` are unchanged, and a later export with the same arguments continues the same shifted
+history.
+
 Rules (the numbers live in the constants named in double backticks)
 ------------------------------------------------------------------
 Attributes (true values; the export then blanks some at random, ``MISSING_RATES``: industry
@@ -67,7 +76,8 @@ Latent scores (never exported):
 Outcome and close (``WIN_MODEL``, ``CLOSE_RULES``):
 
 * won ~ Bernoulli(sigmoid(-4.3 + 1.0 * fit + 1.0 * intent + N(0, 0.5))): about 5.9 % show as
-  won in the default 18-month export (recent winners are still open at export time).
+  won in the default 18-month export (recent winners are still open at export time). In a
+  shifted month ``win_shift`` is added to the intercept -4.3.
 * Winners close clip(70 * 10 ** (0.15 * (log10(employees) - 2)) * exp(N(0, 0.5)), 20, 200)
   days after creation (bigger companies take longer). Non-winners are lost with probability
   0.85 at uniform(30, 300) days after creation; the other 15 % never close.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import uuid
 from pathlib import Path
@@ -24,6 +25,8 @@ def _check_arguments(
     contacts_per_month: int,
     seed: int,
     start: str,
+    shift_from_month: int | None,
+    win_shift: float,
 ) -> pd.Timestamp:
     """Validate ``generate_crm``'s arguments and return ``start`` as a timestamp."""
     if not 1 <= int(months) <= 999:
@@ -34,6 +37,12 @@ def _check_arguments(
         )
     if int(seed) < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed}")
+    if shift_from_month is not None and int(shift_from_month) < 0:
+        raise ValueError(f"shift_from_month must be a non-negative integer, got {shift_from_month}")
+    if not math.isfinite(float(win_shift)):
+        raise ValueError(f"win_shift must be a finite number, got {win_shift}")
+    if shift_from_month is None and float(win_shift) != 0.0:
+        raise ValueError(f"win_shift={win_shift} needs shift_from_month (the first shifted month)")
     start_ts = pd.Timestamp(start)
     if start_ts.tzinfo is not None:
         raise ValueError(f"start must be timezone-naive, got {start!r}")
@@ -65,12 +74,14 @@ def generate_crm(
     contacts_per_month: int = 1100,
     seed: int = 42,
     start: str = "2025-01-01",
+    shift_from_month: int | None = None,
+    win_shift: float = 0.0,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Generate a synthetic B2B CRM export as it looks at ``start + months``.
 
     The history is generated month by month from ``np.random.default_rng([seed, m])``, so an
-    export with more ``months`` (same ``seed``, ``contacts_per_month`` and ``start``)
-    continues the same history; see the ``leadscore.sample`` docstring and
+    export with more ``months`` (same ``seed``, ``contacts_per_month``, ``start`` and shift
+    arguments) continues the same history; see the ``leadscore.sample`` docstring and
     ``docs/sample-data.md`` for the rules.
 
     Args:
@@ -79,6 +90,9 @@ def generate_crm(
         contacts_per_month: Contacts created in each month. 1 to 999,999.
         seed: Non-negative integer seed.
         start: Start of the first month (any date pandas parses, timezone-naive).
+        shift_from_month: First month (0-based) of a "shifted world" whose contacts win
+            with ``win_shift`` added to the win model's intercept; ``None`` for no shift.
+        win_shift: Added to the win logit from ``shift_from_month`` on (negative: fewer wins).
 
     Returns:
         ``(contacts, activities)``. ``contacts`` has the columns ``CONTACT_COLUMNS`` sorted by
@@ -87,17 +101,22 @@ def generate_crm(
         missing; time columns are ``datetime64[us]`` with NaT for missing.
 
     Raises:
-        ValueError: If an argument is out of range or ``start`` is not a naive timestamp.
+        ValueError: If an argument is out of range, ``start`` is not a naive timestamp, or
+            ``win_shift`` is not 0 without a ``shift_from_month``.
     """
-    start_ts = _check_arguments(months, contacts_per_month, seed, start)
+    start_ts = _check_arguments(
+        months, contacts_per_month, seed, start, shift_from_month, win_shift
+    )
     months, n, seed = int(months), int(contacts_per_month), int(seed)
+    shift_from = months if shift_from_month is None else int(shift_from_month)
 
     bounds = month_bounds(start_ts, months)
     end = int(bounds[-1])
     parts = []
     for m in range(months):
         rng = np.random.default_rng([seed, m])
-        part = generate_month(rng, n, int(bounds[m]), int(bounds[m + 1]))
+        shift = float(win_shift) if m >= shift_from else 0.0
+        part = generate_month(rng, n, int(bounds[m]), int(bounds[m + 1]), shift)
         parts.append(_cut_activities(part, end, first_row=m * n))
 
     def cat(key: str) -> np.ndarray:

@@ -22,15 +22,18 @@ def month_bounds(start: pd.Timestamp, months: int) -> np.ndarray:
     return np.array([(s - pd.Timestamp(0)) // pd.Timedelta(seconds=1) for s in stamps])
 
 
-def generate_month(rng: np.random.Generator, n: int, t0: int, t1: int) -> dict[str, np.ndarray]:
+def generate_month(
+    rng: np.random.Generator, n: int, t0: int, t1: int, win_shift: float = 0.0
+) -> dict[str, np.ndarray]:
     """Draw ``n`` contacts created in ``[t0, t1)`` and their whole lifecycle from ``rng``.
 
-    Times are int64 seconds since the epoch. Returns the contact arrays of ``draw_contacts`` plus
+    Times are int64 seconds since the epoch. ``win_shift`` is added to the win model's
+    intercept (see ``draw_outcomes``). Returns the contact arrays of ``draw_contacts`` plus
     ``won``, ``closed`` (close time, ``OPEN`` if never closed) and the activity arrays
     ``act_idx``, ``act_time``, ``act_type`` and ``act_detail``.
     """
     contacts = draw_contacts(rng, n, t0, t1)
-    outcomes = draw_outcomes(rng, contacts)
+    outcomes = draw_outcomes(rng, contacts, win_shift)
     acts = draw_activities(rng, contacts["source"], outcomes)
     created = contacts["created"]
     close_off = outcomes["close_off"]

@@ -73,11 +73,12 @@ def _close_days(rng: np.random.Generator, won: np.ndarray, employees: np.ndarray
 
 
 def draw_outcomes(
-    rng: np.random.Generator, contacts: dict[str, np.ndarray]
+    rng: np.random.Generator, contacts: dict[str, np.ndarray], win_shift: float = 0.0
 ) -> dict[str, np.ndarray]:
     """Draw intent, the eventual outcome and the close time of one month's contacts.
 
-    Returns ``intent``, ``won``, ``close_days`` (``inf``
+    ``win_shift`` is added to ``WIN_MODEL["intercept"]`` (0 keeps the documented model; the
+    same numbers are drawn either way). Returns ``intent``, ``won``, ``close_days`` (``inf``
     if never closed), ``close_off`` (whole seconds after creation, ``OPEN`` if never closed)
     and ``active_days``/``active_off``, the end of the activity window ``[0, end)``.
     """
@@ -87,6 +88,7 @@ def draw_outcomes(
     wm = WIN_MODEL
     logit = (
         wm["intercept"]
+        + win_shift
         + wm["fit_weight"] * fit
         + wm["intent_weight"] * intent
         + rng.normal(0.0, wm["noise_sd"], n)
