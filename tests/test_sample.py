@@ -1,7 +1,8 @@
-"""Tests for the synthetic CRM generator (leadscore.sample)."""
+"""Tests for the synthetic CRM generator (the leadscore.sample package)."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 import numpy as np
@@ -76,6 +77,25 @@ def test_different_seed_gives_different_frames() -> None:
     # Not just shuffled: the PII and the histories differ.
     assert (c1["email"] != c2["email"]).mean() > 0.9
     assert len(a1) != len(a2) or not (a1["occurred_at"] == a2["occurred_at"]).all()
+
+
+# sha256 of the two CSV files that write_crm(..., fmt="csv") writes for
+# generate_crm(months=3, contacts_per_month=40, seed=3) with the default start. Recorded from
+# the single-module generator (src/leadscore/sample.py at main 5732be5), before it became the
+# leadscore.sample package, by hashing the files' bytes with hashlib.sha256. Any change to a
+# rule, a constant, the draw order or the output format changes them: if the change is meant,
+# update the package docstring, docs/sample-data.md and these hashes together.
+PINNED_CSV_SHA256 = {
+    "contacts.csv": "6b5a82310da2e0e0d16789c2141c93a41c47feb7600d5cb924a95079a2d4a377",
+    "activities.csv": "60ddaa5374838199f30dbae932ee7933d58420eed0a8b312cee57ff2e19a2ed8",
+}
+
+
+def test_generated_files_match_the_recorded_output(tmp_path) -> None:
+    contacts, activities = generate_crm(months=3, contacts_per_month=40, seed=3)
+    paths = write_crm(contacts, activities, tmp_path, fmt="csv")
+    digests = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+    assert digests == PINNED_CSV_SHA256
 
 
 # ----------------------------------------------------------------------------- sizes, shape
@@ -171,14 +191,23 @@ def test_invalid_arguments_are_rejected() -> None:
         generate_crm(contacts_per_month=0)
     with pytest.raises(ValueError, match="seed"):
         generate_crm(seed=-1)
+    with pytest.raises(ValueError, match="shift_from_month"):
+        generate_crm(months=2, contacts_per_month=10, shift_from_month=-1, win_shift=-1.0)
+    with pytest.raises(ValueError, match="needs shift_from_month"):
+        generate_crm(months=2, contacts_per_month=10, win_shift=-1.0)
+    with pytest.raises(ValueError, match="win_shift"):
+        generate_crm(months=2, contacts_per_month=10, shift_from_month=1, win_shift=np.nan)
 
 
 # ----------------------------------------------------------------------------- later exports
 
 
-def test_later_export_continues_the_same_history() -> None:
-    c6, a6 = generate_crm(months=6, contacts_per_month=300, seed=5)
-    c9, a9 = generate_crm(months=9, contacts_per_month=300, seed=5)
+@pytest.mark.parametrize(
+    "world", [{}, {"shift_from_month": 4, "win_shift": -1.5}], ids=["plain", "shifted"]
+)
+def test_later_export_continues_the_same_history(world: dict) -> None:
+    c6, a6 = generate_crm(months=6, contacts_per_month=300, seed=5, **world)
+    c9, a9 = generate_crm(months=9, contacts_per_month=300, seed=5, **world)
     end6 = pd.Timestamp("2025-07-01")
 
     shared = c9[c9["created_at"] < end6].reset_index(drop=True)
@@ -196,6 +225,40 @@ def test_later_export_continues_the_same_history() -> None:
     assert newly_closed.sum() > 50
     assert (shared.loc[newly_closed, "closed_at"] >= end6).all()
     assert set(shared.loc[newly_closed, "outcome"]) == {"won", "lost"}
+
+
+# ----------------------------------------------------------------------------- shifted world
+
+
+def test_win_shift_lowers_later_wins_and_leaves_earlier_months_identical() -> None:
+    # given: the same CRM, once as documented and once with fewer wins from month 6 on
+    kwargs = {"months": 12, "contacts_per_month": 500, "seed": 9}
+    base_c, base_a = generate_crm(**kwargs)
+    # when
+    shift_c, shift_a = generate_crm(**kwargs, shift_from_month=6, win_shift=-1.5)
+    # then: the later months convert much less often ...
+    later = base_c["created_at"] >= pd.Timestamp("2025-07-01")
+    base_won, shift_won = base_c["outcome"].eq("won"), shift_c["outcome"].eq("won")
+    assert shift_won[later].mean() < 0.5 * base_won[later].mean()
+    # ... the earlier months' contacts and their activities are exactly as before ...
+    pdt.assert_frame_equal(shift_c[~later], base_c[~later])
+    earlier_ids = base_c.loc[~later, "contact_id"]
+    pdt.assert_frame_equal(
+        shift_a[shift_a["contact_id"].isin(earlier_ids)].reset_index(drop=True),
+        base_a[base_a["contact_id"].isin(earlier_ids)].reset_index(drop=True),
+    )
+    # ... and the later contacts are the same people: only who wins, and when, changed
+    attributes = [c for c in CONTACT_COLUMNS if c not in ("outcome", "closed_at")]
+    pdt.assert_frame_equal(shift_c[attributes], base_c[attributes])
+
+
+def test_zero_win_shift_changes_nothing() -> None:
+    base_c, base_a = generate_crm(months=3, contacts_per_month=100, seed=4)
+    same_c, same_a = generate_crm(
+        months=3, contacts_per_month=100, seed=4, shift_from_month=1, win_shift=0.0
+    )
+    pdt.assert_frame_equal(same_c, base_c)
+    pdt.assert_frame_equal(same_a, base_a)
 
 
 # ----------------------------------------------------------------------------- drivers
