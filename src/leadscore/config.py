@@ -1,8 +1,14 @@
 """The TOML config: column roles, outcome values, training settings and tiers.
 
 Without a config file the defaults below apply; they match the CRM data contract in README.
-A config file only needs the keys it changes. Unknown sections or keys are an error that names
-them, so a typo never silently falls back to a default.
+A config file only needs the keys it changes. Each section is a typed pydantic model and every
+choice an enum (``ModelKind``, ``Calibration``, ``Examples``, ``Evaluation``), so a value is
+checked once, here, when the file is read. Unknown sections or keys are an error that names
+them (and the section a misplaced key belongs in), so a typo never silently falls back to a
+default. Every problem in the file is reported at once, as clauses of one ``ConfigError`` line.
+
+Removed keys: ``[roles] budget`` and ``[activities] detail`` were never read by any model; a
+file that still sets them gets an error asking to delete the line.
 
 Example (every key optional)::
 
@@ -37,58 +43,139 @@ Example (every key optional)::
 from __future__ import annotations
 
 import tomllib
-from dataclasses import asdict, dataclass, field, fields
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, get_args
+
+from pydantic import (
+    AllowInfNan,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from leadscore.errors import ConfigError
 
 DEFAULT_MISSING_VALUES = ("", "N/A", "n/a", "NA", "na", "null", "NULL", "None", "none", "-", "?")
 
 
-@dataclass
-class ContactsConfig:
+class ModelKind(StrEnum):
+    """The classifier fitted by ``train``."""
+
+    HGB = "hgb"
+    LOGISTIC = "logistic"
+
+
+class Calibration(StrEnum):
+    """How probabilities are calibrated; ``auto`` chooses from the calibration rows."""
+
+    AUTO = "auto"
+    SIGMOID = "sigmoid"
+    ISOTONIC = "isotonic"
+
+
+class Examples(StrEnum):
+    """``snapshots``: contacts + activity log at points in time; ``flat``: one row, one example."""
+
+    SNAPSHOTS = "snapshots"
+    FLAT = "flat"
+
+
+class Evaluation(StrEnum):
+    """``holdout``: one time-ordered (or stratified) test; ``cv``: also stratified k-fold."""
+
+    HOLDOUT = "holdout"
+    CV = "cv"
+
+
+class Engine(StrEnum):
+    """Where ``predict`` scores rows (a command option, not a config key)."""
+
+    AUTO = "auto"
+    MEMORY = "memory"
+    STREAM = "stream"
+    SPARK = "spark"
+
+
+# Numbers and switches take exactly the TOML type: "90" (text) or true is not a number.
+Int = Annotated[int, Strict()]
+Float = Annotated[float, Strict(), AllowInfNan(False)]
+Bool = Annotated[bool, Strict()]
+Fraction = Annotated[float, Strict(), AllowInfNan(False), Field(ge=0.05, le=0.5)]
+Days = Annotated[int, Strict(), Field(gt=0)]
+
+
+class _Section(BaseModel):
+    """A config section: unknown keys are an error; values stay assignable after loading."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ContactsConfig(_Section):
     """Where the contacts table keeps its id, dates and outcome."""
 
     id: str = "contact_id"
     created_at: str | None = "created_at"
     outcome: str = "outcome"
     closed_at: str | None = "closed_at"
-    won: list[str] = field(default_factory=lambda: ["won"])
-    lost: list[str] = field(default_factory=lambda: ["lost"])
-    open: list[str] = field(default_factory=list)
+    won: list[str] = Field(default_factory=lambda: ["won"])
+    lost: list[str] = Field(default_factory=lambda: ["lost"])
+    open: list[str] = Field(default_factory=list)
     # Column that orders rows in time when there are no dates ("@row": the file's row order);
     # it drives the time-ordered split and is never a feature. See docs/column-roles.md.
     order_by: str | None = None
 
+    @field_validator("won", "lost", "open", mode="before")
+    @classmethod
+    def _values_as_text(cls, value: Any) -> Any:
+        """Outcome values are compared as text, so ``won = [1]`` means the cell ``1``."""
+        if isinstance(value, list):
+            return [str(v) if isinstance(v, int | float) else v for v in value]
+        return value
 
-@dataclass
-class JoinConfig:
+    @field_validator("won")
+    @classmethod
+    def _won_not_empty(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("must list at least one value")
+        return value
+
+
+class JoinConfig(_Section):
     """One table joined onto the main table before features are built (``[[joins]]``).
 
     ``file`` is read relative to the main data file's folder unless absolute; each main row
-    takes the columns of the row whose ``key`` equals its ``on`` value (many-to-one).
+    takes the columns of the row whose ``key`` equals its ``on`` value (many-to-one). ``key``
+    defaults to ``on``.
     """
 
     file: str = ""
     on: str = ""
     key: str = ""
     prefix: str = ""
-    columns: list[str] = field(default_factory=list)
+    columns: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _file_on_and_key(self) -> JoinConfig:
+        if not self.file or not self.on:
+            raise ValueError("needs both file and on")
+        self.key = self.key or self.on
+        return self
 
 
-@dataclass
-class ActivitiesConfig:
+class ActivitiesConfig(_Section):
     """Column names of the optional activity log."""
 
     contact_id: str = "contact_id"
     occurred_at: str = "occurred_at"
     activity_type: str = "activity_type"
-    detail: str | None = "detail"
 
 
-@dataclass
-class RolesConfig:
+class RolesConfig(_Section):
     """Optional meaning of attribute columns; each enables derived features.
 
     Columns without a role are still used, typed from their values: numbers as numbers, few
@@ -98,46 +185,39 @@ class RolesConfig:
     company_size: str | None = "employees"
     revenue: str | None = "annual_revenue"
     job_title: str | None = "job_title"
-    budget: str | None = "budget"
 
 
-@dataclass
-class FeaturesConfig:
+class FeaturesConfig(_Section):
     """Which columns become features and how values are normalised."""
 
-    ignore: list[str] = field(default_factory=list)
-    categorical: list[str] = field(default_factory=list)
-    numeric: list[str] = field(default_factory=list)
-    missing_values: list[str] = field(default_factory=lambda: list(DEFAULT_MISSING_VALUES))
-    windows_days: list[int] = field(default_factory=lambda: [7, 30, 90])
-    max_categories: int = 30
-    min_category_count: int = 20
-    keep: list[str] = field(default_factory=list)  # columns the leakage guard must not exclude
-    leakage_guard: bool = True
+    ignore: list[str] = Field(default_factory=list)
+    categorical: list[str] = Field(default_factory=list)
+    numeric: list[str] = Field(default_factory=list)
+    missing_values: list[str] = Field(default_factory=lambda: list(DEFAULT_MISSING_VALUES))
+    windows_days: list[Days] = Field(default_factory=lambda: [7, 30, 90])
+    max_categories: Int = Field(30, ge=1)
+    min_category_count: Int = Field(20, ge=1)
+    keep: list[str] = Field(default_factory=list)  # columns the leakage guard must not exclude
+    leakage_guard: Bool = True
 
 
-@dataclass
-class TrainingConfig:
+class TrainingConfig(_Section):
     """How training examples are built, split and fitted."""
 
-    horizon_days: int = 90
-    snapshot_every_days: int = 30
-    model: str = "hgb"
-    calibration: str = "auto"
-    test_fraction: float = 0.2
-    calibration_fraction: float = 0.2
-    seed: int = 42
-    max_rows: int = 1_000_000
-    # "snapshots": contacts + activity log, point-in-time snapshots; "flat": one row is one
-    # example (label = the outcome column, open rows are scored, not trained on).
-    examples: str = "snapshots"
-    # "holdout": one time-ordered (or stratified) holdout; "cv": also stratified k-fold.
-    evaluation: str = "holdout"
-    cv_folds: int = 5
+    horizon_days: Days = 90
+    snapshot_every_days: Days = 30
+    model: ModelKind = ModelKind.HGB
+    calibration: Calibration = Calibration.AUTO
+    test_fraction: Fraction = 0.2
+    calibration_fraction: Fraction = 0.2
+    seed: Int = Field(42, ge=0)
+    max_rows: Int = Field(1_000_000, ge=1)
+    examples: Examples = Examples.SNAPSHOTS
+    evaluation: Evaluation = Evaluation.HOLDOUT
+    cv_folds: Int = Field(5, ge=2, le=20)
 
 
-@dataclass
-class TiersConfig:
+class TiersConfig(_Section):
     """Tier thresholds.
 
     By default they are derived at training time from the conversion rate ``b`` of the
@@ -146,90 +226,68 @@ class TiersConfig:
     (``opportunity``, ``prospect``) win.
     """
 
-    prospect_odds: float = 1.0
-    opportunity_odds: float = 4.0
-    opportunity: float | None = None
-    prospect: float | None = None
+    prospect_odds: Float = 1.0
+    opportunity_odds: Float = 4.0
+    opportunity: Float | None = None
+    prospect: Float | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TiersConfig:
+        if not 0 < self.prospect_odds < self.opportunity_odds:
+            raise ValueError(
+                f"need 0 < prospect_odds < opportunity_odds, got {self.prospect_odds:g} "
+                f"and {self.opportunity_odds:g}"
+            )
+        if (self.opportunity is None) != (self.prospect is None):
+            raise ValueError("give both opportunity and prospect, or neither")
+        low, high = self.prospect, self.opportunity
+        if low is not None and high is not None and not 0 <= low <= high <= 1:
+            raise ValueError(f"need 0 <= prospect <= opportunity <= 1, got {low:g} and {high:g}")
+        return self
 
 
-@dataclass
-class ScorecardConfig:
+class ScorecardConfig(_Section):
     """A points scorecard (see docs/scorecard.md): score thresholds in points and the rules.
 
     Each entry of ``rules`` is a ``[[scorecard.rules]]`` table; ``leadscore.scorecard`` parses
-    and checks them against the data.
+    and checks them (and the thresholds' order) against the data.
     """
 
-    prospect: float = 40.0
-    opportunity: float = 70.0
-    rules: list[dict[str, Any]] = field(default_factory=list)
+    prospect: Float = 40.0
+    opportunity: Float = 70.0
+    rules: list[dict[str, Any]] = Field(default_factory=list)
 
 
-@dataclass
-class Config:
-    """The whole config."""
+class Config(BaseModel):
+    """The whole config; ``source`` is the file it was read from (``None``: defaults)."""
 
-    contacts: ContactsConfig = field(default_factory=ContactsConfig)
-    activities: ActivitiesConfig = field(default_factory=ActivitiesConfig)
-    roles: RolesConfig = field(default_factory=RolesConfig)
-    features: FeaturesConfig = field(default_factory=FeaturesConfig)
-    training: TrainingConfig = field(default_factory=TrainingConfig)
-    tiers: TiersConfig = field(default_factory=TiersConfig)
+    model_config = ConfigDict(extra="forbid")
+
+    contacts: ContactsConfig = Field(default_factory=ContactsConfig)
+    activities: ActivitiesConfig = Field(default_factory=ActivitiesConfig)
+    roles: RolesConfig = Field(default_factory=RolesConfig)
+    features: FeaturesConfig = Field(default_factory=FeaturesConfig)
+    training: TrainingConfig = Field(default_factory=TrainingConfig)
+    tiers: TiersConfig = Field(default_factory=TiersConfig)
     scorecard: ScorecardConfig | None = None  # only when the file has a [scorecard] section
-    joins: list[JoinConfig] = field(default_factory=list)
-    source: str | None = None
+    joins: list[JoinConfig] = Field(default_factory=list)
+    source: str | None = Field(default=None, exclude=True)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain dict of every setting (for logging as run parameters)."""
-        data = asdict(self)
-        data.pop("source", None)
-        return data
-
-
-_SECTIONS = {f.name: f.type for f in fields(Config) if f.name != "source"}
-
-
-def _build_joins(values: Any, source: str) -> list[JoinConfig]:
-    if not isinstance(values, list):
-        raise ConfigError("joins must be written as [[joins]] tables", file=source)
-    joins = [_build(JoinConfig, "joins", v, source) for v in values]
-    for j in joins:
-        if not j.file or not j.on:
-            raise ConfigError("every [[joins]] entry needs file and on", file=source)
-        j.key = j.key or j.on
-    return joins
-
-
-def _build(section_cls: type, name: str, values: Any, source: str) -> Any:
-    if not isinstance(values, dict):
-        raise ConfigError(f"[{name}] must be a table of keys", file=source)
-    known = {f.name: f for f in fields(section_cls)}
-    unknown = sorted(set(values) - set(known))
-    if unknown:
-        raise ConfigError(
-            f"unknown key(s) {', '.join(unknown)} in [{name}]; known keys: {', '.join(known)}",
-            file=source,
-        )
-    default = section_cls()
-    for key, value in values.items():
-        expected = getattr(default, key)
-        if isinstance(expected, list) and not isinstance(value, list):
-            raise ConfigError(f"[{name}] {key} must be a list", file=source)
-        is_number = isinstance(expected, int | float) and not isinstance(expected, bool)
-        if is_number and (not isinstance(value, int | float) or isinstance(value, bool)):
-            raise ConfigError(f"[{name}] {key} must be a number, got {value!r}", file=source)
-        setattr(default, key, value)
-    return default
+        """Plain dict of every setting, enums as their text (for logging as run parameters)."""
+        return self.model_dump(mode="json")
 
 
 def load_config(path: str | Path | None) -> Config:
     """Read a TOML config; ``None`` gives the defaults.
 
     Raises:
-        ConfigError: the file is missing, not valid TOML, or has unknown keys or wrong types.
+        ConfigError: the file is missing or not valid TOML, or it has unknown sections or keys,
+            removed keys, values of the wrong type or out of range, or settings that
+            contradict each other; one clause per problem, all on one line.
     """
     if path is None:
-        return validate(Config())
+        return Config()
     source = str(path)
     try:
         raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
@@ -237,63 +295,149 @@ def load_config(path: str | Path | None) -> Config:
         raise ConfigError("config file not found", file=source) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"not valid TOML: {exc}", file=source) from None
-    cfg = Config(source=source)
-    unknown = sorted(set(raw) - set(_SECTIONS))
-    if unknown:
-        raise ConfigError(
-            f"unknown section(s) {', '.join(unknown)}; known: {', '.join(_SECTIONS)}",
-            file=source,
-        )
-    for name, values in raw.items():
-        if name == "joins":
-            cfg.joins = _build_joins(values, source)
-            continue
-        section_cls = ScorecardConfig if name == "scorecard" else type(getattr(cfg, name))
-        setattr(cfg, name, _build(section_cls, name, values, source))
-    return validate(cfg)
-
-
-def validate(cfg: Config) -> Config:
-    """Check values that have a meaning beyond their type."""
-    src = cfg.source
-    t = cfg.training
-    if t.horizon_days <= 0 or t.snapshot_every_days <= 0:
-        raise ConfigError("[training] horizon_days and snapshot_every_days must be > 0", file=src)
-    if t.model not in {"hgb", "logistic"}:
-        raise ConfigError(
-            f"[training] model must be 'hgb' or 'logistic', got {t.model!r}", file=src
-        )
-    if t.calibration not in {"auto", "sigmoid", "isotonic"}:
-        raise ConfigError(
-            f"[training] calibration must be auto, sigmoid or isotonic, got {t.calibration!r}",
-            file=src,
-        )
-    for key in ("test_fraction", "calibration_fraction"):
-        if not 0.05 <= getattr(t, key) <= 0.5:
-            raise ConfigError(f"[training] {key} must be between 0.05 and 0.5", file=src)
-    tiers = cfg.tiers
-    if not 0 < tiers.prospect_odds < tiers.opportunity_odds:
-        raise ConfigError("[tiers] need 0 < prospect_odds < opportunity_odds", file=src)
-    if tiers.opportunity is not None or tiers.prospect is not None:
-        if tiers.opportunity is None or tiers.prospect is None:
-            raise ConfigError("[tiers] give both opportunity and prospect, or neither", file=src)
-        if not 0 <= tiers.prospect <= tiers.opportunity <= 1:
-            raise ConfigError("[tiers] need 0 <= prospect <= opportunity <= 1", file=src)
-    if not cfg.contacts.won:
-        raise ConfigError("[contacts] won must list at least one value", file=src)
-    if t.examples not in {"snapshots", "flat"}:
-        raise ConfigError(
-            f"[training] examples must be 'snapshots' or 'flat', got {t.examples!r}", file=src
-        )
-    if t.evaluation not in {"holdout", "cv"}:
-        raise ConfigError(
-            f"[training] evaluation must be 'holdout' or 'cv', got {t.evaluation!r}", file=src
-        )
-    if not 2 <= t.cv_folds <= 20:
-        raise ConfigError("[training] cv_folds must be between 2 and 20", file=src)
-    if any(w <= 0 for w in cfg.features.windows_days):
-        raise ConfigError("[features] windows_days must be positive", file=src)
+    problems = [_unknown(("source",), raw.pop("source"))] if "source" in raw else []
+    try:
+        cfg = Config.model_validate(raw)
+    except ValidationError as exc:
+        problems += [_describe(err) for err in exc.errors(include_url=False)]
+    if len(problems) == 1:
+        raise ConfigError(problems[0], file=source)
+    if problems:
+        numbered = " ".join(f"({i}) {text};" for i, text in enumerate(problems, start=1))
+        raise ConfigError(f"{len(problems)} problems: {numbered.rstrip(';')}", file=source)
+    cfg.source = source
     return cfg
+
+
+# --- turning pydantic's errors into one plain clause each ------------------------------------
+
+_REMOVED = {
+    ("roles", "budget"): "no derived feature used it; a budget column is still a feature",
+    ("activities", "detail"): "no feature used it",
+}
+_EXPECTED = {
+    "int": "a whole number",
+    "float": "a number",
+    "string": "text (in quotes)",
+    "bool": "true or false",
+    "list": "a list ([...])",
+    "dict": "a table",
+    "model": "a table",
+}
+_RANGES = {
+    "greater_than": "greater than {gt}",
+    "greater_than_equal": "at least {ge}",
+    "less_than": "less than {lt}",
+    "less_than_equal": "at most {le}",
+}
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The section model in ``X``, ``X | None`` or ``list[X]``, if any."""
+    for tp in (annotation, *get_args(annotation)):
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            return tp
+    return None
+
+
+_SECTIONS: dict[str, type[BaseModel]] = {
+    name: model
+    for name, info in Config.model_fields.items()
+    if (model := _model_of(info.annotation)) is not None
+}
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    """``[training] horizon_days``, ``[[joins]] entry 2 file``, ``[features] windows_days (item 3)``."""
+    head, *rest = loc
+    text = _title(head)
+    if head == "joins" and rest:
+        text += f" entry {rest.pop(0) + 1}"
+    for part in rest:
+        text += f" (item {part + 1})" if isinstance(part, int) else f" {part}"
+    return text
+
+
+def _shown(value: Any) -> str:
+    """A value as the user wrote it in TOML, shortened."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    text = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+    return f"text {text}" if isinstance(value, str) else text
+
+
+def _describe(err: Any) -> str:
+    """One plain clause for one pydantic error: where, what is expected, what was given."""
+    loc, kind, ctx = tuple(err["loc"]), err["type"], err.get("ctx") or {}
+    value = err.get("input")
+    if kind == "extra_forbidden":
+        return _unknown(loc, value)
+    where = _where(loc)
+    if kind == "value_error":
+        return f"{where} {ctx.get('error', err['msg'])}"
+    if kind == "enum":  # pydantic lists the values as "'a', 'b' or 'c'"
+        allowed = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
+        return f"{where} must be one of: {allowed}; got {value!r}"
+    if kind in _RANGES:
+        return f"{where} must be {_bounds(loc, kind, ctx)}, got {_shown(value)}"
+    if kind == "finite_number":
+        return f"{where} must be a finite number, got {_shown(value)}"
+    if loc == ("joins",) and kind == "list_type":
+        return "joins must be written as [[joins]] tables"
+    expected = _EXPECTED.get(kind.removesuffix("_type"))
+    if expected:
+        return f"{where} must be {expected}, got {_shown(value)}"
+    return f"{where}: {err['msg']}"
+
+
+def _bounds(loc: tuple[Any, ...], kind: str, ctx: dict[str, Any]) -> str:
+    """``between 0.05 and 0.5`` when the key has both bounds, else the broken one."""
+    section = _SECTIONS.get(loc[0])
+    info = section.model_fields.get(loc[1]) if section and len(loc) > 1 else None
+    limits = {
+        name: getattr(m, name)
+        for m in (info.metadata if info else [])
+        for name in ("ge", "le")
+        if hasattr(m, name)
+    }
+    if "ge" in limits and "le" in limits:
+        return f"between {limits['ge']} and {limits['le']}"
+    return _RANGES[kind].format(**ctx)
+
+
+def _unknown(loc: tuple[Any, ...], value: Any) -> str:
+    """An unknown key or section: not allowed, and where it belongs when we know."""
+    *parent, key = (str(p) if not isinstance(p, int) else p for p in loc)
+    if not parent:
+        homes = _homes(key)
+        if homes and not isinstance(value, dict):
+            return f"key '{key}' outside any section — not allowed here; it belongs in {homes}"
+        known = ", ".join(_title(s) for s in _SECTIONS)
+        return f"unknown section [{key}] — not allowed; known sections: {known}"
+    section = parent[0]
+    known = ", ".join(_SECTIONS[section].model_fields)
+    if (section, key) in _REMOVED:
+        why = _REMOVED[(section, key)]
+        return f"[{section}] key '{key}' was removed ({why}) — delete it; known keys: {known}"
+    where = _where(tuple(parent))
+    if key in _SECTIONS:
+        return f"{where} unknown key '{key}' — not allowed here; [{key}] is a section of its own"
+    homes = _homes(key, besides=section)
+    if homes:
+        return f"{where} unknown key '{key}' — not allowed here; it belongs in {homes}"
+    return f"{where} unknown key '{key}' — not allowed; known keys: {known}"
+
+
+def _title(section: str) -> str:
+    return "[[joins]]" if section == "joins" else f"[{section}]"
+
+
+def _homes(key: str, besides: str = "") -> str:
+    """The other sections that take ``key``: ``[tiers] or [scorecard]`` ('' if none)."""
+    homes = [s for s, m in _SECTIONS.items() if s != besides and key in m.model_fields]
+    return " or ".join(_title(s) for s in homes)
 
 
 # Default locations (relative to the working folder); they become the CLI's option defaults.
@@ -301,4 +445,3 @@ RAW_DIR = Path("data/raw")
 PROCESSED_DIR = Path("data/processed")
 MODELS_DIR = Path("models")
 DEFAULT_MODEL_DIR = MODELS_DIR / "leadscore"
-REPORTS_DIR = Path("reports")
