@@ -1,0 +1,1 @@
+"""From an export to canonical contacts and activities: contract, joins, formats."""
