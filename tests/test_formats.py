@@ -213,6 +213,7 @@ def test_both_separators_decide_the_last_is_the_decimal():
     ("values", "expected"),
     [
         (["12,5", "1.200"], [12.5, 1200.0]),  # a comma not followed by 3 digits is a decimal
+        (["1,2345", "1.200"], [1.2345, 1200.0]),
         (["0,500", "1.200"], [0.5, 1200.0]),  # nor is 0 a first thousands group
         (["1,234,567", "1.200"], [1234567.0, 1.2]),  # equal separators are thousands
         (["1.234.567", "1,200"], [1234567.0, 1.2]),
@@ -244,6 +245,8 @@ def test_phone_numbers_ids_and_dates_are_not_numbers():
         "+49 173 4150540",
         "+33 612 345 678",
         "0049-173-4150540",
+        "0173 4150540",
+        "173 4150540",
         "030 123 456",
         "AB-1234",
         "12a",
