@@ -116,7 +116,7 @@ def _from_values(distinct: pd.Series, column: str, hint: str | None) -> NumberFo
     as_comma = parse_numbers(pd.Series([example]), NumberFormat(",", ".", "")).iloc[0]
     why = (
         f"ambiguous: every value with a separator, such as {example!r}, reads both as "
-        f"{as_dot:g} and as {as_comma:g}"
+        f"{as_dot:.15g} and as {as_comma:.15g}"
     )
     if hint is not None:
         return NumberFormat(hint, _other(hint), f"{why}; read with {hint!r} (file hint)", True)
