@@ -1,0 +1,20 @@
+"""How an export writes its dates and numbers, decided once per column from all its values.
+
+The rules live next to their code: dates in ``leadscore.data.dates``, numbers in
+``leadscore.data.numbers``. This module is the one place callers import them from.
+"""
+
+from __future__ import annotations
+
+from leadscore.data.dates import DateFormat, decide_date_format, parse_as_of, parse_date_column
+from leadscore.data.numbers import NumberFormat, decide_number_format, parse_numbers
+
+__all__ = [
+    "DateFormat",
+    "NumberFormat",
+    "decide_date_format",
+    "decide_number_format",
+    "parse_as_of",
+    "parse_date_column",
+    "parse_numbers",
+]
