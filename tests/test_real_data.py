@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import json
+import math
 import os
+import shutil
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+import pandas.testing as pdt
 import pytest
 from typer.testing import CliRunner
 
 from leadscore.benchmark import DATASETS, run_one
 from leadscore.cli import app
+from leadscore.config import load_config
+from leadscore.crm import load_crm
+from leadscore.model.train import train
+from leadscore.store import save_model
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 
@@ -33,10 +42,90 @@ def test_education_leads_time_ordered_beats_plain_gb_and_is_calibrated() -> None
     assert row["ece"] <= 0.03
 
 
-def test_b2b_pipeline_scores_every_open_deal_without_leak() -> None:
-    row = run_one("maven_crm_pipeline", _path("maven_crm_pipeline"))
-    assert row["open"] == row["open_scored"] == 2089
-    assert 0.4 < row["roc_auc"] < 0.6  # no close_value / close_date leak lifting it
+MAVEN_CONFIG = ROOT / "examples" / "maven_crm_pipeline.toml"
+
+
+def _maven_train(config: Path):
+    """(config, CRM, TrainResult) of the Maven pipeline trained as ``leadscore train`` does."""
+    cfg = load_config(config)
+    crm = load_crm(_path("maven_crm_pipeline"), None, cfg, require_outcome=True)
+    return cfg, crm, train(crm, cfg)
+
+
+def _null_auc_se(positives: int, negatives: int) -> float:
+    """Standard deviation of the AUC of a model with no signal (Mann-Whitney U, no ties)."""
+    return math.sqrt((positives + negatives + 1) / (12 * positives * negatives))
+
+
+def _predict(model: Path, data: Path, out: Path, *extra: str) -> pd.DataFrame:
+    args = ["predict", str(data), "--config", str(MAVEN_CONFIG), "-m", str(model)]
+    res = CliRunner().invoke(app, [*args, "-o", str(out), *extra], env={"COLUMNS": "400"})
+    assert res.exit_code == 0, res.output
+    return pd.read_csv(out, keep_default_na=False)
+
+
+def test_b2b_pipeline_never_uses_close_value_and_scores_every_open_deal(tmp_path) -> None:
+    # given the example config (close_value, 0 for every lost deal, is ignored) and its model
+    cfg, _, result = _maven_train(MAVEN_CONFIG)
+    model = save_model(result.scorer, tmp_path / "model")
+    assert not [f for f in result.scorer.features.feature_names_out_ if "close_value" in f]
+    # when every open deal of the export is scored with `leadscore predict`
+    source = _path("maven_crm_pipeline")
+    raw = pd.read_csv(source, dtype=str, keep_default_na=False)
+    scored = _predict(model, source, tmp_path / "open.csv")
+    # then every row comes back, and the rows scored are exactly the open deals
+    open_deal = raw["deal_stage"].isin(cfg.contacts.open).to_numpy()
+    assert list(scored["contact_id"].astype(str)) == list(raw["opportunity_id"])
+    assert ((scored["status"] == "scored").to_numpy() == open_deal).all()
+    assert scored.loc[open_deal, "probability"].astype(float).between(0, 1).all()
+    # and rewriting close_value into a perfect reverse leak changes no probability of any deal
+    data = tmp_path / "data"
+    shutil.copytree(source.parent, data, ignore=shutil.ignore_patterns("sales_pipeline.csv"))
+    lying = raw.assign(close_value=np.where(raw["deal_stage"] == "Lost", "9999", "0"))
+    lying.to_csv(data / "sales_pipeline.csv", index=False)
+    every = _predict(model, source, tmp_path / "all.csv", "--include-closed")
+    rewritten = _predict(
+        model, data / "sales_pipeline.csv", tmp_path / "lie.csv", "--include-closed"
+    )
+    assert len(every) == len(raw)
+    pdt.assert_series_equal(every["probability"], rewritten["probability"])
+
+    # what the model does instead: this teaching data carries no signal, and the model says so.
+    # It ranks the held-out deals no better than chance: within 3 standard deviations of the
+    # AUC of a signal-free model on as many won and lost deals (measured 0.494, sd 0.016)
+    m = result.metrics
+    positives = int(m["positives"])
+    assert abs(m["roc_auc"] - 0.5) <= 3 * _null_auc_se(positives, int(m["rows"]) - positives)
+    # and it gives every deal about the conversion rate of the deals it learned from: the
+    # calibration rows set that level, so a model without signal may stray from it by their
+    # sampling noise only (3 standard errors of a rate on the calibration rows; measured: rate
+    # 0.639, 3 SE = 0.044, probabilities 0.621-0.658)
+    learned_rows = result.data["examples"] - len(result.holdout)
+    rate = (result.data["positives"] - result.holdout["y"].sum()) / learned_rows
+    noise = 3 * math.sqrt(rate * (1 - rate) / len(result.split.calibration))
+    probabilities = pd.concat([every["probability"], result.holdout["probability"]])
+    assert (probabilities.astype(float) - rate).abs().max() <= noise
+
+
+def test_b2b_pipeline_guard_excludes_close_value_when_the_config_forgets_it(tmp_path) -> None:
+    # given the example config without close_value among the ignored columns
+    text = MAVEN_CONFIG.read_text()
+    assert '"close_value", ' in text
+    config = tmp_path / "forgot.toml"
+    config.write_text(text.replace('"close_value", ', "", 1))
+    # when trained
+    _, _, result = _maven_train(config)
+    # then the guard finds it from the data and excludes it, naming its evidence
+    report = result.leakage.to_dict()
+    assert report["excluded"] == ["close_value"], report
+    evidence = report["evidence"]["close_value"]
+    assert "out-of-fold AUC 1.000" in evidence
+    assert "'<= 0'" in evidence and "100.0% not converted" in evidence  # lost deals: 0
+    assert not [f for f in result.scorer.features.feature_names_out_ if "close_value" in f]
+    # and the held-out AUC stays within chance (a leak that got through would lift it to ~1)
+    m = result.metrics
+    positives = int(m["positives"])
+    assert abs(m["roc_auc"] - 0.5) <= 3 * _null_auc_se(positives, int(m["rows"]) - positives)
 
 
 def _education_all_columns(tmp_path: Path, guard: bool) -> tuple[dict, str]:

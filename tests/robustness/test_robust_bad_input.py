@@ -310,21 +310,19 @@ def test_model_of_another_format(leads, crm_dir, model_dir, as_of, tmp_path):
     _assert_clean_error(result, "model format 99")
 
 
-@pytest.mark.parametrize("damage", ["truncated", "corrupted", "replaced"])
+@pytest.mark.parametrize("damage", ["truncated", "corrupted"])
 def test_damaged_model_file_is_refused(damage, leads, crm_dir, model_dir, as_of, tmp_path):
+    # a file replaced by a code-running pickle: tests/test_claims.py (unpickler never reached)
     model = _copy_model(model_dir, tmp_path)
     blob = (model / "model.joblib").read_bytes()
     if damage == "truncated":
         blob = blob[: len(blob) // 2]
-    elif damage == "corrupted":
-        blob = blob[:100] + bytes([blob[100] ^ 0xFF]) + blob[101:]
     else:
-        blob = b"cos\nsystem\n(S'echo pwned'\ntR."  # a pickle that would run a command
+        blob = blob[:100] + bytes([blob[100] ^ 0xFF]) + blob[101:]
     (model / "model.joblib").write_bytes(blob)
     path = _write(leads, tmp_path / "leads.csv")
     result, _ = _predict(path, crm_dir, model, as_of, tmp_path)
     _assert_clean_error(result, "model.joblib", "checksum mismatch", "refusing to load")
-    assert "pwned" not in result.output
 
 
 def test_truncated_model_with_matching_checksum(leads, crm_dir, model_dir, as_of, tmp_path):
