@@ -1,11 +1,18 @@
-"""Job titles → seniority, function, decision-maker."""
+"""Job titles → seniority, function, decision-maker, in nine languages."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from leadscore.features import titles
+from leadscore.scorecard import SENIORITY_LEVELS
+
+# Real-world titles with the reading a sales team expects; `function` is blank where unclear.
+TITLE_TABLE = Path(__file__).parent / "data" / "job_titles_i18n.csv"
+LANGUAGES = {"en", "de", "fr", "es", "pt", "it", "ro", "id", "nl"}
 
 
 def test_seniority_of_messy_titles():
@@ -26,7 +33,7 @@ def test_seniority_of_messy_titles():
         "vp",
         "vp",
         "c_level",
-        "director",
+        "head",
         "director",
         "individual",
         "intern_student",
@@ -82,3 +89,100 @@ def test_title_columns_are_recognised_by_content_not_name():
     )
     assert titles.looks_like_titles(jobs)
     assert not titles.looks_like_titles(colours)
+
+
+def test_titles_in_nine_languages_read_as_a_sales_team_expects():
+    # given a table of real-world titles, at least six per language
+    table = pd.read_csv(TITLE_TABLE, dtype=str, keep_default_na=False)
+    per_language = table["language"].value_counts()
+    assert set(per_language.index) == LANGUAGES and per_language.min() >= 6 and len(table) >= 80
+    # when they are parsed as one column
+    level = titles.seniority(table["title"])
+    dm = titles.decision_maker(level)
+    func = titles.function(table["title"])
+    # then every row reads as expected
+    expected_dm = table["decision_maker"].astype(float).to_numpy()
+    checked_func = table["function"] != ""
+    wrong = (level != table["seniority"]).to_numpy() | (dm != expected_dm)
+    wrong |= (checked_func & (func != table["function"])).to_numpy()
+    report = table.assign(got_seniority=level, got_function=func)[wrong]
+    assert not wrong.any(), report[
+        ["title", "seniority", "got_seniority", "function", "got_function"]
+    ]
+
+
+def test_accents_case_hyphens_and_umlaut_spellings_read_the_same():
+    spellings = pd.Series(
+        [
+            "Geschäftsführer",
+            "geschaftsfuhrer",
+            "GESCHÄFTSFÜHRER",
+            "Geschäfts-führer",
+            "Geschaeftsfuehrer",
+            "GESCHÄFTSFÜHRERIN",
+        ]
+    )
+    assert set(titles.seniority(spellings)) == {"c_level"}
+    assert set(titles.function(spellings)) == {"executive"}
+    romanian = pd.Series(["Șef vânzări", "ŞEF VÂNZĂRI", "sef vanzari", "Şef Vânzări"])
+    assert set(titles.seniority(romanian)) == {"head"}
+    assert set(titles.function(romanian)) == {"sales"}
+
+
+def test_owners_and_heads_are_decision_makers():
+    levels = titles.seniority(pd.Series(["Inhaber", "Pemilik", "Hoofd Inkoop", "Jefe de Compras"]))
+    assert list(levels) == ["owner", "owner", "head", "head"]
+    assert list(titles.decision_maker(levels)) == [1.0, 1.0, 1.0, 1.0]
+
+
+def test_scorecards_accept_every_level_the_parser_produces():
+    assert set(SENIORITY_LEVELS) == set(titles.LEVELS) - {"unknown"}
+    produced = titles.seniority(pd.read_csv(TITLE_TABLE, dtype=str)["title"])
+    assert set(produced) <= set(SENIORITY_LEVELS)
+
+
+def test_non_english_title_columns_are_recognised_by_content():
+    jobs = pd.Series(
+        [
+            "Geschäftsführer",
+            "Leiter Vertrieb",
+            "Directeur Commercial",
+            "Responsable RH",
+            "Gerente de Ventas",
+            "Jefe de Compras",
+            "Diretor Financeiro",
+            "Analista de Sistemas",
+            "Amministratore Delegato",
+            "Impiegata",
+            "Director Vânzări",
+            "Contabil",
+            "Kepala Cabang",
+            "Staf Keuangan",
+            "Eigenaar",
+            "Medewerker Inkoop",
+        ]
+        * 2
+    )
+    cities = pd.Series(
+        [
+            "München",
+            "Lyon",
+            "Sevilla",
+            "Porto",
+            "Milano",
+            "București",
+            "Jakarta",
+            "Utrecht",
+            "Köln",
+            "Bordeaux",
+            "Valencia",
+            "Cluj-Napoca",
+            "Surabaya",
+            "Rotterdam",
+            "Torino",
+            "Braga",
+        ]
+        * 2
+    )
+    assert titles.looks_like_titles(jobs)
+    assert not titles.looks_like_titles(cities)

@@ -38,7 +38,16 @@ RULE_KEYS = frozenset(
     {"name", "points", "column", *ATTRIBUTE_OPS}
     | {"activity", "high_intent", "window_days", "min_count", "within_days", "half_life_days"}
 )
-SENIORITY_LEVELS = ("c_level", "vp", "director", "manager", "individual", "intern_student")
+SENIORITY_LEVELS = (
+    "owner",
+    "c_level",
+    "vp",
+    "director",
+    "head",
+    "manager",
+    "individual",
+    "intern_student",
+)
 TIERS = ("lead", "prospect", "opportunity")
 
 
