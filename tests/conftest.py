@@ -33,10 +33,10 @@ def sample_crm(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def trained(sample_crm, tmp_path_factory):
     """(TrainResult, CRM, model folder) for the default sample CRM, trained once."""
+    from helpers import train
     from leadscore.config import load_config
     from leadscore.data.crm import load_crm
     from leadscore.io.store import save_model
-    from leadscore.model.train import train
 
     cfg = load_config(None)
     crm = load_crm(sample_crm["contacts"], sample_crm["activities"], cfg, require_outcome=True)
@@ -44,3 +44,12 @@ def trained(sample_crm, tmp_path_factory):
     folder = tmp_path_factory.mktemp("model") / "leadscore"
     save_model(result.scorer, folder)
     return result, crm, folder
+
+
+@pytest.fixture(scope="session")
+def engines_world(tmp_path_factory):
+    """A 5,000-contact sample CRM (CSV, Parquet) and a snapshot, a flat dated and a flat
+    undated model trained on it, shared by the engine tests."""
+    from engines_world import build
+
+    return build(tmp_path_factory.mktemp("engines"))

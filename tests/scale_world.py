@@ -6,10 +6,10 @@ import functools
 import tempfile
 from pathlib import Path
 
+from helpers import train
 from leadscore.config import load_config
 from leadscore.data.crm import load_crm
 from leadscore.io.store import save_model
-from leadscore.model.train import train
 from leadscore.sample import generate_crm, write_crm
 
 

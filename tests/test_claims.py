@@ -22,17 +22,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from helpers import train
 from leadscore.cli import app
 from leadscore.config import load_config
-from leadscore.crm import load_crm
+from leadscore.data.crm import load_crm
 from leadscore.errors import ModelError
 from leadscore.features.activity import learn_activity_spec
 from leadscore.features.snapshots import assemble_rows
+from leadscore.io.store import load_model, read_metadata, save_model
 from leadscore.model import leakage
+from leadscore.model.examples import examples_of
+from leadscore.model.spec import TrainSpec
 from leadscore.model.split import order_split, snapshot_split, time_split
-from leadscore.model.train import guard_leakage, snapshot_examples, train
+from leadscore.model.train import guard_leakage
 from leadscore.sample import generate_crm, write_crm
-from leadscore.store import load_model, read_metadata, save_model
 
 
 @pytest.fixture(scope="module")
@@ -217,7 +220,7 @@ def test_the_guard_decides_the_same_under_any_column_names(rename, seed: int) ->
 def test_the_training_guard_decides_the_same_under_any_column_names(small_crm) -> None:
     # given the snapshot rows train scans, with two leaks planted among the CRM's columns
     crm, cfg, _ = small_crm
-    examples, _ = snapshot_examples(crm, cfg)
+    examples, _ = examples_of(crm.contacts, crm.activities, TrainSpec.from_config(cfg))
     spec = learn_activity_spec(crm.activities, cfg.features.windows_days)
     rows = assemble_rows(crm.contacts, crm.activities, examples, spec)
     y = examples["label"].to_numpy(dtype=int)
@@ -225,7 +228,7 @@ def test_the_training_guard_decides_the_same_under_any_column_names(small_crm) -
     rows["deal_notes"] = np.where(y == 1, rng.choice(["signed", "PO back"], len(y)), "")
     rows["deal_value"] = np.where(y == 1, rng.integers(500, 9_000, len(y)), 0)
     split = snapshot_split(examples, cfg.training)
-    original = guard_leakage(rows, y, split, cfg)
+    original = guard_leakage(rows, y, split, TrainSpec.from_config(cfg))
     assert original.excluded == ["deal_notes", "deal_value"], original.warning()
     # when every candidate column is renamed (contact and time keys are the loader's own)
     candidates = [c for c in rows.columns if c not in ("contact_id", "as_of")]
@@ -311,7 +314,7 @@ def test_time_split_on_generated_snapshots(
 
 def test_time_split_on_the_sample_crm_snapshots(small_crm) -> None:
     crm, cfg, _ = small_crm
-    examples, _ = snapshot_examples(crm, cfg)
+    examples, _ = examples_of(crm.contacts, crm.activities, TrainSpec.from_config(cfg))
     split = snapshot_split(examples, cfg.training)
     # every part and the purge gap hold rows, so no promise below holds vacuously
     gap = len(examples) - len(split.fit) - len(split.calibration) - len(split.test)

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 from typer.testing import CliRunner
 
+from helpers import rows_of, score_contacts
 from leadscore.cli import app
-from leadscore.model.scorer import score_contacts
 
 runner = CliRunner()
 ENV = {"COLUMNS": "400"}
@@ -34,7 +34,7 @@ def test_a_demo_request_raises_the_probability_all_else_equal(trained):
     scorer = result.scorer
     as_of = pd.Timestamp("2026-07-01")
     open_ = crm.contacts[crm.contacts["status"] == "open"].head(300)
-    base = scorer.rows(open_, crm.activities, as_of)
+    base = rows_of(scorer, open_, crm.activities, as_of)
     demo = pd.DataFrame(
         {
             "contact_id": open_["contact_id"],
@@ -42,7 +42,7 @@ def test_a_demo_request_raises_the_probability_all_else_equal(trained):
             "activity_type": "demo_request",
         }
     )
-    with_demo = scorer.rows(open_, pd.concat([crm.activities, demo], ignore_index=True), as_of)
+    with_demo = rows_of(scorer, open_, pd.concat([crm.activities, demo], ignore_index=True), as_of)
     p0, p1 = scorer.predict_proba(base), scorer.predict_proba(with_demo)
     assert np.all(p1 >= p0 - 1e-9)
     assert np.mean(p1 > p0) > 0.9
@@ -57,7 +57,7 @@ def test_the_documented_fit_drivers_are_recovered(trained):
     probs = {}
     for title in ("VP of Sales", "Marketing Intern"):
         variant = open_.assign(job_title=title)
-        probs[title] = scorer.predict_proba(scorer.rows(variant, crm.activities, as_of)).mean()
+        probs[title] = scorer.predict_proba(rows_of(scorer, variant, crm.activities, as_of)).mean()
     assert probs["VP of Sales"] > 2 * probs["Marketing Intern"]
 
 
@@ -135,7 +135,7 @@ def test_cli_train_saves_logs_and_reports(sample_crm, tmp_path):
     crm = load_crm(
         sample_crm["contacts"], sample_crm["activities"], load_config(None), require_outcome=False
     )
-    rows = local.rows(crm.contacts.head(200), crm.activities, pd.Timestamp("2026-07-01"))
+    rows = rows_of(local, crm.contacts.head(200), crm.activities, pd.Timestamp("2026-07-01"))
     out = served.predict(rows.drop(columns=["contact_id"]))
     np.testing.assert_allclose(out["probability"], local.predict_proba(rows), rtol=0, atol=1e-12)
     assert set(out["tier"]) <= {"lead", "prospect", "opportunity"}

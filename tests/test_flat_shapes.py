@@ -119,7 +119,7 @@ def test_flat_without_order_uses_stratified_split_and_cv(tmp_path: Path) -> None
     cfg = load_config(cfg_path)
     crm = load_crm(data, None, cfg, require_outcome=True)
     assert crm.contacts["contact_id"].iloc[0] == "row-2"
-    from leadscore.model.train import train
+    from helpers import train
 
     result = train(crm, cfg)
     assert result.split.description.startswith("stratified")
@@ -179,8 +179,8 @@ def test_stratified_split_keeps_the_conversion_rate() -> None:
 
 
 def test_a_flat_export_gets_a_proposed_scorecard_and_its_baseline_row(tmp_path: Path) -> None:
-    from leadscore.model.train import train
-    from leadscore.scorecard.proposal import propose_from_crm
+    from helpers import train
+    from leadscore import api
 
     data = tmp_path / "leads.csv"
     make_flat(1500, seed=3).to_csv(data, index=False)
@@ -193,7 +193,7 @@ def test_a_flat_export_gets_a_proposed_scorecard_and_its_baseline_row(tmp_path: 
     cfg_path = tmp_path / "c.toml"
     cfg_path.write_text(base)
     cfg = load_config(cfg_path)
-    proposal = propose_from_crm(load_crm(data, None, cfg, require_outcome=True), cfg)
+    proposal = api.propose_scorecard(data, config=cfg)
     assert proposal.startswith("# PROPOSAL") and "Came Via" in proposal
     cfg_path.write_text(base + proposal)
     cfg = load_config(cfg_path)

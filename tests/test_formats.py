@@ -15,7 +15,7 @@ from leadscore.data.formats import (
     parse_numbers,
 )
 from leadscore.errors import ConfigError, InputError, LeadscoreError
-from leadscore.io import read_table
+from leadscore.io.tables import read_table
 
 T = pd.Timestamp
 

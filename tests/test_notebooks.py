@@ -27,3 +27,30 @@ def test_walkthrough_notebook_executes(monkeypatch):
         o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
     )
     assert "[EXCLUDED] stage_notes" in text
+
+
+def test_the_notebook_uses_only_the_public_api():
+    """Every leadscore name the notebook uses is a public name of ``import leadscore``."""
+    import ast
+
+    nbformat = pytest.importorskip("nbformat")
+    import leadscore
+
+    nb = nbformat.read(NOTEBOOKS / "1.0-ls-lead-scoring-walkthrough.ipynb", as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    tree = ast.parse(code)
+    imported = [
+        (node.module or "") if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    ]
+    assert [m for m in imported if m.startswith("leadscore")] == ["leadscore"]
+    used = {
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "leadscore"
+    }
+    assert used and used <= set(leadscore.__all__)

@@ -14,12 +14,12 @@ import pandas.testing as pdt
 import pytest
 from typer.testing import CliRunner
 
+from helpers import train
 from leadscore.benchmark import DATASETS, run_one
 from leadscore.cli import app
 from leadscore.config import load_config
-from leadscore.crm import load_crm
-from leadscore.model.train import train
-from leadscore.store import save_model
+from leadscore.data.crm import load_crm
+from leadscore.io.store import save_model
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 

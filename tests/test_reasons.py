@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
+from helpers import rows_of, score_contacts, train
+from leadscore.features.snapshots import export_end
 from leadscore.model import reasons
 from leadscore.model.estimators import build_logistic
-from leadscore.model.scorer import score_contacts
-from leadscore.model.train import train
 from trust_helpers import fast_hgb, small_crm
 
 
@@ -23,8 +23,8 @@ def trained(tmp_path_factory):
         result = train(crm, cfg)
     finally:
         mp.undo()
-    as_of = crm.export_end - pd.Timedelta(days=120)
-    rows = result.scorer.rows(crm.contacts, crm.activities, as_of)
+    as_of = export_end(crm.contacts, crm.activities) - pd.Timedelta(days=120)
+    rows = rows_of(result.scorer, crm.contacts, crm.activities, as_of)
     rows = rows[(crm.contacts["created_at"] < as_of).to_numpy()]
     return result, crm, rows
 
@@ -87,7 +87,7 @@ def test_recent_demo_requests_are_among_the_top_reasons(trained):
 
 def test_score_contacts_adds_reason_columns_for_scored_rows_only(trained):
     result, crm, _ = trained
-    as_of = crm.export_end - pd.Timedelta(days=120)
+    as_of = export_end(crm.contacts, crm.activities) - pd.Timedelta(days=120)
     out = score_contacts(result.scorer, crm.contacts, crm.activities, as_of, reasons=True)
     cols = [f"reason_up_{k}" for k in (1, 2, 3)] + [f"reason_down_{k}" for k in (1, 2, 3)]
     assert set(cols) | {"reasons_json"} <= set(out.columns)

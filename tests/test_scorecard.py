@@ -9,11 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers import score_contacts
 from leadscore.config import ScorecardConfig, load_config
 from leadscore.errors import ConfigError
-from leadscore.scorecard.model import ScoreCalibrator, scorecard_metrics
+from leadscore.scorecard.model import PointsScorer, ScoreCalibrator, scorecard_metrics
 from leadscore.scorecard.proposal import propose_scorecard
-from leadscore.scorecard.rules import Scorecard, score_contacts
+from leadscore.scorecard.rules import Scorecard
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = pd.Timestamp("2026-01-31")
@@ -65,7 +66,8 @@ def _card(rules: list[dict] = RULES, **kw: float) -> Scorecard:
 
 def _score(card: Scorecard, contacts: pd.DataFrame, activities: pd.DataFrame | None):
     card.validate(contacts, activities)
-    return score_contacts(card, contacts, activities, AS_OF).set_index("contact_id")
+    scored = score_contacts(PointsScorer(card), contacts, activities, AS_OF, reasons=True)
+    return scored.set_index("contact_id")
 
 
 def test_scores_tiers_and_reasons_name_the_rules_that_fired() -> None:

@@ -1,35 +1,26 @@
-"""Spark engine (leadscore.spark): same features and probabilities as the pandas path."""
+"""The Spark engine writes the same rows as the in-memory engine: snapshot and flat models."""
 
 from __future__ import annotations
 
 import os
 import shutil
 
-import numpy as np
-import pandas as pd
-import pandas.testing as pdt
 import pytest
 
 pytest.importorskip("pyspark", reason="pyspark not installed: pip install 'leadscore[spark]'")
 if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
     pytest.skip("Java not found: Spark tests need Java 17", allow_module_level=True)
 
-from leadscore.features.activity import aggregate_activities  # noqa: E402
-from leadscore.scoring.stream import predict_stream  # noqa: E402
+import pandas as pd  # noqa: E402
 
-AS_OF = pd.Timestamp("2025-09-15")
-
-
-@pytest.fixture(scope="module")
-def world() -> dict:
-    from scale_world import world as build
-
-    return build()
+import leadscore  # noqa: E402
+from engines_world import AS_OF, config_for  # noqa: E402
+from leadscore.errors import InputError  # noqa: E402
+from test_engines import assert_same_rows, predict_with  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def spark(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
+def spark():  # noqa: ANN201
     from leadscore.scoring.spark import session
 
     s = session()
@@ -37,50 +28,25 @@ def spark(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     s.stop()
 
 
-def test_spark_aggregates_equal_pandas(world: dict, spark) -> None:  # noqa: ANN001
-    from leadscore.scoring.spark import aggregates, canonical_activities, canonical_contacts
-
-    cfg, crm, spec = world["cfg"], world["crm"], world["scorer"].activity_spec
-    contacts = canonical_contacts(
-        spark.read.parquet(str(world["root"] / "pq/contacts.parquet")), cfg
-    )
-    acts = canonical_activities(
-        spark.read.parquet(str(world["root"] / "pq/activities.parquet")), cfg
-    )
-    from pyspark.sql import functions as F
-
-    keys = contacts.select("contact_id").withColumn("as_of", F.lit(AS_OF.to_pydatetime()))
-    got = aggregates(keys, acts, spec, buckets=5).toPandas()
-    got = got.sort_values("contact_id").reset_index(drop=True)
-    want_keys = pd.DataFrame({"contact_id": crm.contacts["contact_id"], "as_of": AS_OF})
-    want = aggregate_activities(crm.activities, want_keys, spec)
-    want.insert(0, "contact_id", want_keys["contact_id"])
-    want = want.sort_values("contact_id").reset_index(drop=True)
-    assert len(got) == len(want)
-    pdt.assert_frame_equal(
-        got[want.columns].astype({"contact_id": str}), want.astype({"contact_id": str}),
-        check_exact=True, check_dtype=False,
-    )  # fmt: skip
+@pytest.mark.parametrize("kind", ["snapshots", "flat-dated", "flat-undated"])
+def test_spark_writes_the_same_rows_as_memory(engines_world: dict, spark, kind: str) -> None:  # noqa: ANN001
+    # given Parquet inputs, when Spark and the in-memory engine score them
+    on_spark = predict_with(engines_world, kind, "spark", fmt="parquet")
+    in_memory = predict_with(engines_world, kind, "memory", fmt="parquet")
+    # then every row is the same, in file order, reasons included
+    assert_same_rows(on_spark, in_memory)
 
 
-def test_spark_probabilities_equal_pandas(world: dict, spark, tmp_path) -> None:  # noqa: ANN001
-    from leadscore.scoring.spark import predict_spark
-
-    root, cfg = world["root"], world["cfg"]
-    out = tmp_path / "spark-out.parquet"
-    n = predict_spark(
-        world["model_dir"], root / "pq/contacts.parquet", root / "pq/activities.parquet",
-        cfg, out, AS_OF,
-    )  # fmt: skip
-    pandas_out = tmp_path / "pandas-out.parquet"
-    predict_stream(
-        world["scorer"], root / "pq/contacts.parquet", root / "pq/activities.parquet",
-        cfg, pandas_out, AS_OF, progress=False,
-    )  # fmt: skip
-    got = pd.read_parquet(out).set_index("contact_id").sort_index()
-    want = pd.read_parquet(pandas_out).set_index("contact_id").sort_index()
-    assert n == len(want) and got.index.tolist() == want.index.tolist()
-    assert got["status"].tolist() == want["status"].tolist()
-    assert (want["status"] == "scored").sum() > 100
-    np.testing.assert_allclose(got["probability"], want["probability"], rtol=0, atol=1e-9)
-    assert got["tier"].tolist() == want["tier"].tolist()
+def test_a_bad_row_on_spark_names_its_file_row(engines_world: dict, spark, tmp_path) -> None:  # noqa: ANN001
+    # given a lead list whose 4,000th data row has an unreadable created date
+    contacts = pd.read_parquet(engines_world["root"] / "contacts.parquet")
+    contacts["created_at"] = contacts["created_at"].astype(str)
+    contacts.loc[3999, "created_at"] = "not a date"
+    contacts.to_parquet(tmp_path / "bad.parquet", index=False)
+    # when Spark scores it, then the error names that row of the file, as pandas would
+    with pytest.raises(InputError, match=r"row 4000: cannot read 'not a date' as a date"):
+        leadscore.predict(
+            tmp_path / "bad.parquet", None, config_for("snapshots"), as_of=AS_OF,
+            model=engines_world["models"]["snapshots"], out=tmp_path / "o.csv", engine="spark",
+        )  # fmt: skip
+    assert not (tmp_path / "o.csv").exists()

@@ -7,9 +7,9 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
+from helpers import rows_of, score_contacts
 from leadscore.errors import InputError
 from leadscore.features.activity import aggregate_activities
-from leadscore.model.scorer import score_contacts
 from leadscore.scoring.partition import aggregate_partitioned
 from leadscore.scoring.stream import predict_stream
 
@@ -58,21 +58,15 @@ def test_streamed_predictions_equal_the_in_memory_path(world: dict, fmt: str) ->
 
 def test_partitioned_aggregates_equal_aggregate_activities(world: dict, tmp_path) -> None:
     crm, scorer = world["crm"], world["scorer"]
-    store, parts, _, _ = aggregate_partitioned(
-        scorer,
-        world["root"] / "pq/contacts.parquet",
-        world["root"] / "pq/activities.parquet",
-        world["cfg"],
-        AS_OF,
-        tmp_path,
-        batch_rows=500,
-        partitions=4,
-        progress=False,
-    )
     keys = pd.DataFrame({"contact_id": crm.contacts["contact_id"], "as_of": AS_OF})
+    batches = [keys.iloc[i : i + 500] for i in range(0, len(keys), 500)]
+    found = aggregate_partitioned(
+        batches, world["root"] / "pq/activities.parquet", world["cfg"], scorer.activity_spec,
+        tmp_path, batch_rows=500, partitions=4, progress=False,
+    )  # fmt: skip
     want = aggregate_activities(crm.activities, keys, scorer.activity_spec)
-    got = pd.DataFrame(np.asarray(store), columns=want.columns)
-    assert parts == 4
+    got = pd.DataFrame(np.asarray(found.store), columns=want.columns)
+    assert found.partitions == 4
     pdt.assert_frame_equal(got, want.reset_index(drop=True), check_exact=True)
 
 
@@ -80,7 +74,7 @@ def test_flat_rows_are_scored_as_they_are(world: dict) -> None:
     crm, scorer = world["crm"], world["scorer"]
     open_ = (crm.contacts["status"] == "open") & (crm.contacts["created_at"] <= AS_OF)
     todo = crm.contacts[open_]
-    rows = scorer.rows(todo, crm.activities, AS_OF).reset_index(drop=True)
+    rows = rows_of(scorer, todo, crm.activities, AS_OF).reset_index(drop=True)
     rows.to_parquet(world["root"] / "flat.parquet", index=False)
     out = world["root"] / "flat-out.parquet"
     result = predict_stream(
@@ -88,7 +82,7 @@ def test_flat_rows_are_scored_as_they_are(world: dict) -> None:
         batch_rows=250, progress=False,
     )  # fmt: skip
     got = pd.read_parquet(out)
-    assert result.flat and result.rows == len(rows)
+    assert result.rows == len(rows)
     assert got["contact_id"].tolist() == rows["contact_id"].tolist()
     np.testing.assert_allclose(got["probability"], scorer.predict_proba(rows), rtol=0, atol=1e-12)
 
@@ -212,7 +206,7 @@ def test_auto_engine_streams_large_inputs_with_the_same_rows_warnings_and_drift(
         assert "shifted since training" in out or "drift: no feature shifted" in out
 
 
-def test_a_flat_list_is_streamed_by_default_and_refused_by_the_memory_engine(
+def test_a_flat_list_is_scored_with_its_own_aggregates_by_every_engine(
     world: dict, tmp_path
 ) -> None:
     from typer.testing import CliRunner
@@ -222,18 +216,19 @@ def test_a_flat_list_is_streamed_by_default_and_refused_by_the_memory_engine(
     # given a small lead list that already holds the activity aggregates (one row group)
     crm, scorer = world["crm"], world["scorer"]
     todo = crm.contacts[crm.contacts["status"] == "open"].head(500)
-    rows = scorer.rows(todo, crm.activities, AS_OF).reset_index(drop=True)
+    rows = rows_of(scorer, todo, crm.activities, AS_OF).reset_index(drop=True)
     rows.to_parquet(tmp_path / "flat.parquet", index=False)
     args = ["predict", str(tmp_path / "flat.parquet"), "-m", str(world["model_dir"])]
     runner = CliRunner()
-    # when it is scored with the default engine, then its own aggregates are used
-    done = runner.invoke(app, [*args, "-o", str(tmp_path / "out.parquet")])
-    assert done.exit_code == 0, done.output
-    assert "streamed in batches" in done.output
-    got = pd.read_parquet(tmp_path / "out.parquet")
-    np.testing.assert_allclose(got["probability"], scorer.predict_proba(rows), rtol=0, atol=1e-12)
-    # and the memory engine, which would recompute them without an activity log, refuses
-    refused = runner.invoke(app, [*args, "-o", str(tmp_path / "m.parquet"), "--engine", "memory"])
-    assert refused.exit_code == 2
-    assert "activity aggregate columns" in refused.output
-    assert not (tmp_path / "m.parquet").exists()
+    # when it is scored in memory and streamed, without an activity log
+    for engine in ("memory", "stream"):
+        out = tmp_path / f"out-{engine}.parquet"
+        done = runner.invoke(app, [*args, "-o", str(out), "--engine", engine])
+        assert done.exit_code == 0, done.output
+        # then its own aggregates and its own as_of are used, exactly
+        got = pd.read_parquet(out)
+        assert got["contact_id"].tolist() == rows["contact_id"].tolist()
+        np.testing.assert_allclose(
+            got["probability"], scorer.predict_proba(rows), rtol=0, atol=1e-12
+        )
+        assert "Scored as of each row's as_of" in done.output

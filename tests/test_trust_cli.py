@@ -132,13 +132,16 @@ def test_the_split_rule_names_the_part_and_the_calibration_warning_the_method():
     assert any("isotonic" in n for n in notes) and any("only 30" in n for n in notes)
 
 
-def test_predict_before_any_contact_exists_still_writes_the_reason_columns(trained):
+def test_predict_that_scores_nothing_fails_but_writes_every_row_with_its_status(trained):
     tmp, model, _ = trained
     out = tmp / "early.csv"
     args = ["predict", str(tmp / "contacts.csv"), "-m", str(model), "-o", str(out)]
     res = runner.invoke(app, [*args, "--as-of", "2020-01-01"], env=ENV)
-    assert res.exit_code == 0, res.output
+    # then the run fails with the reason, and the file still accounts for every row
+    assert res.exit_code == 3, res.output
+    assert "none of the" in res.output and "created after the as-of time" in res.output
     pred = pd.read_csv(out, keep_default_na=False)
+    assert len(pred) == len(pd.read_csv(tmp / "contacts.csv"))
     assert "reason_up_1" in pred and (pred["reason_up_1"] == "").all()
 
 

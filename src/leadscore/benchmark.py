@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +28,13 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OrdinalEncoder
 
+from leadscore import api
 from leadscore.config import Config, load_config
 from leadscore.data.crm import load_crm
 from leadscore.features.activity import learn_activity_spec
-from leadscore.model.evaluate import flat_training_rows
+from leadscore.model.examples import flat_training_rows
 from leadscore.model.metrics import summarize
-from leadscore.model.scorer import score_contacts
-from leadscore.model.train import train
+from leadscore.model.spec import TrainSpec
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DATASETS = {
@@ -87,13 +88,20 @@ def _as_text(rows: pd.DataFrame) -> pd.DataFrame:
 
 def run_one(name: str, path: Path) -> dict[str, Any]:
     """Train leadscore and the plain baseline on one data set; the figures of one table row."""
-    cfg = load_config(EXAMPLES / f"{name}.toml")
+    config = EXAMPLES / f"{name}.toml"
+    cfg = load_config(config)
+    with tempfile.TemporaryDirectory(prefix="leadscore-real-") as tmp:
+        trained = api.train(path, config=config, model_dir=Path(tmp) / "model", mlflow=False)
+        try:
+            scored = api.predict(path, config=config, model=Path(tmp) / "model", reasons=False)
+            open_scored = scored.scored
+        except api.NothingScoredError:  # no open rows in the export
+            open_scored = 0
+    result = trained.result
     crm = load_crm(path, None, cfg, require_outcome=True)
-    result = train(crm, cfg)
-    spec = learn_activity_spec(None, cfg.features.windows_days)
-    examples, rows, split = flat_training_rows(crm, cfg, spec)
-    rows = _as_text(rows)
-    y = examples["label"].to_numpy(dtype=int)
+    act = learn_activity_spec(None, cfg.features.windows_days)
+    tr = flat_training_rows(crm.contacts, None, TrainSpec.from_config(cfg), act)
+    split, rows, y = tr.split, _as_text(tr.rows), tr.y
     seed = cfg.training.seed
     before = np.concatenate([split.fit, split.calibration])
     plain = plain_gb(rows, cfg, seed).fit(rows.iloc[before], y[before])
@@ -119,10 +127,8 @@ def run_one(name: str, path: Path) -> dict[str, Any]:
         row["cv_roc_auc"] = cv["roc_auc"]
         row["plain_gb_cv_roc_auc"] = float(np.mean(aucs))
         row["cv_ece"] = cv["ece"]
-    open_rows = crm.contacts[crm.contacts["status"] == "open"]
-    scored = score_contacts(result.scorer, open_rows, None, pd.Timestamp.now())
-    row["open"] = len(open_rows)
-    row["open_scored"] = int((scored["status"] == "scored").sum())
+    row["open"] = int((crm.contacts["status"] == "open").sum())
+    row["open_scored"] = open_scored
     return row
 
 

@@ -438,10 +438,3 @@ def _homes(key: str, besides: str = "") -> str:
     """The other sections that take ``key``: ``[tiers] or [scorecard]`` ('' if none)."""
     homes = [s for s, m in _SECTIONS.items() if s != besides and key in m.model_fields]
     return " or ".join(_title(s) for s in homes)
-
-
-# Default locations (relative to the working folder); they become the CLI's option defaults.
-RAW_DIR = Path("data/raw")
-PROCESSED_DIR = Path("data/processed")
-MODELS_DIR = Path("models")
-DEFAULT_MODEL_DIR = MODELS_DIR / "leadscore"

@@ -6,11 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers import score_contacts
 from leadscore.data.pii import find_pii
+from leadscore.features.activity import ActivitySpec
 from leadscore.io.csvsafe import neutralise, neutralise_cell
 from leadscore.io.writer import write_table
 from leadscore.model import drift
-from leadscore.model.scorer import score_contacts
 
 
 # -- spreadsheet-safe CSV ------------------------------------------------------------------
@@ -101,8 +102,12 @@ def test_find_pii():
 class _Fragile:
     """A scorer that fails on one contact, like a row whose features cannot be computed."""
 
-    def rows(self, contacts, activities, as_of):  # noqa: ANN001, ANN201
-        return contacts[["contact_id"]]
+    activity_spec = ActivitySpec((), (30,), ())
+    thresholds: dict = {}
+    info: dict = {}
+
+    def output_columns(self, reasons):  # noqa: ANN001, ANN201
+        return ["probability", "score", "tier"]
 
     def predict_frame(self, rows):  # noqa: ANN001, ANN201
         if (rows["contact_id"] == "bad").any():

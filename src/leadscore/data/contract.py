@@ -15,6 +15,14 @@ from leadscore.errors import InputError
 from leadscore.io.tables import row_number
 
 
+def canonical_ids(values: pd.Series) -> pd.Series:
+    """Ids as the text that identifies a contact everywhere (contacts, activities, engines).
+
+    The one place that decides when two ids are the same contact.
+    """
+    return values.astype(str).str.strip()
+
+
 def require_columns(frame: pd.DataFrame, required: Iterable[str], path: str | Path) -> None:
     """Raise an error naming the first required column the frame lacks."""
     present = list(frame.columns)
@@ -38,16 +46,21 @@ def check_ids(frame: pd.DataFrame, column: str, path: str | Path) -> None:
     empty = ids.isna() | (ids.astype(str).str.strip() == "")
     if empty.any():
         pos = int(np.flatnonzero(empty.to_numpy())[0])
-        raise InputError("id is empty", file=str(path), column=column, row=row_number(pos, path))
+        raise InputError(
+            "id is empty",
+            file=str(path),
+            column=column,
+            row=row_number(int(frame.index[pos]), path),
+        )
     dup = ids.duplicated()
     if dup.any():
         pos = int(np.flatnonzero(dup.to_numpy())[0])
         first = int(np.flatnonzero((ids == ids.iloc[pos]).to_numpy())[0])
         raise InputError(
-            f"duplicate id {ids.iloc[pos]!r} (first seen in row {row_number(first, path)})",
+            f"duplicate id {ids.iloc[pos]!r} (first seen in row {row_number(int(frame.index[first]), path)})",
             file=str(path),
             column=column,
-            row=row_number(pos, path),
+            row=row_number(int(frame.index[pos]), path),
         )
 
 
@@ -80,7 +93,7 @@ def parse_dates(
                 f"cannot read {str(raw.iloc[pos])!r} as a date",
                 file=str(path),
                 column=column,
-                row=row_number(pos, path),
+                row=row_number(int(frame.index[pos]), path),
             )
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
@@ -93,9 +106,14 @@ def parse_dates(
             f"date {raw.iloc[pos]!r} is out of range (years 1678 to 2261)",
             file=str(path),
             column=column,
-            row=row_number(pos, path),
+            row=row_number(int(frame.index[pos]), path),
         ) from None
     if required and parsed.isna().any():
         pos = int(np.flatnonzero(parsed.isna().to_numpy())[0])
-        raise InputError("date is empty", file=str(path), column=column, row=row_number(pos, path))
+        raise InputError(
+            "date is empty",
+            file=str(path),
+            column=column,
+            row=row_number(int(frame.index[pos]), path),
+        )
     return parsed

@@ -16,13 +16,19 @@ import numpy as np
 import pandas as pd
 
 from leadscore.config import Config
-from leadscore.data.contract import check_ids, parse_dates, require_columns, require_rows
+from leadscore.data.contract import (
+    canonical_ids,
+    check_ids,
+    parse_dates,
+    require_columns,
+    require_rows,
+)
 from leadscore.errors import InputError
 from leadscore.io.tables import read_table, row_number
 
 ID, CREATED, CLOSED, STATUS = "contact_id", "created_at", "closed_at", "status"
 OCCURRED, TYPE = "occurred_at", "activity_type"
-ORDER = "order_key"
+ORDER, AS_OF = "order_key", "as_of"
 CANONICAL = (ID, CREATED, CLOSED, STATUS, ORDER)
 ROW_ORDER = "@row"
 
@@ -36,23 +42,6 @@ class CRM:
     contacts_path: str
     activities_path: str | None = None
     notes: list[str] = field(default_factory=list)
-
-    @property
-    def latest_time(self) -> pd.Timestamp | None:
-        """The latest time seen anywhere in the export, or None when it has no dates."""
-        times = [self.contacts[c].max() for c in (CREATED, CLOSED) if c in self.contacts]
-        if self.activities is not None and len(self.activities):
-            times.append(self.activities[OCCURRED].max())
-        times = [t for t in times if pd.notna(t)]
-        return max(times) if times else None
-
-    @property
-    def export_end(self) -> pd.Timestamp:
-        """The latest time seen anywhere in the export (its 'as exported' moment)."""
-        latest = self.latest_time
-        if latest is None:
-            raise InputError("no dates to place the export in time", file=self.contacts_path)
-        return latest
 
 
 def _status(frame: pd.DataFrame, cfg: Config, path: str) -> pd.Series:
@@ -73,7 +62,7 @@ def _status(frame: pd.DataFrame, cfg: Config, path: str) -> pd.Series:
             f"lost={cfg.contacts.lost} or blank/open={cfg.contacts.open}; map it in the config",
             file=path,
             column=col,
-            row=row_number(pos, path),
+            row=row_number(int(frame.index[pos]), path),
         )
     return status
 
@@ -89,8 +78,31 @@ def _order_key(frame: pd.DataFrame, column: str, path: str) -> pd.Series:
     return parse_dates(frame, column, path)
 
 
+Table = str | Path | pd.DataFrame
+FRAME_NAMES = {"contacts": "contacts (DataFrame)", "activities": "activities (DataFrame)"}
+
+
+def source_name(table: Table, role: str) -> str:
+    """How messages name a table: its path, or 'contacts (DataFrame)' for a frame."""
+    return FRAME_NAMES[role] if isinstance(table, pd.DataFrame) else str(table)
+
+
+def id_columns(cfg: Config, role: str) -> tuple[str, ...]:
+    """The columns of a table that hold ids, read as text exactly as written."""
+    if role == "activities":
+        return (cfg.activities.contact_id,)
+    return tuple(c for c in (cfg.contacts.id, *(j.on for j in cfg.joins)) if c)
+
+
+def _read(table: Table, cfg: Config, role: str) -> pd.DataFrame:
+    if isinstance(table, pd.DataFrame):  # a caller's frame: rows numbered from 1, as read
+        return table.reset_index(drop=True)
+    text = id_columns(cfg, role)
+    return read_table(table, missing_values=cfg.features.missing_values, text=text)
+
+
 def load_contacts(
-    path: str | Path, cfg: Config, *, require_outcome: bool, notes: list[str] | None = None
+    path: Table, cfg: Config, *, require_outcome: bool, notes: list[str] | None = None
 ) -> pd.DataFrame:
     """Read and validate the contacts table; return it with canonical role columns.
 
@@ -102,15 +114,16 @@ def load_contacts(
         InputError: a required column is missing, an id is empty or duplicated, a date is
             unreadable, or an outcome value is unknown.
     """
-    path = str(path)
-    frame = read_table(path, missing_values=cfg.features.missing_values)
+    frame = _read(path, cfg, "contacts")
+    base = Path(".") if isinstance(path, pd.DataFrame) else Path(path).parent
+    path = source_name(path, "contacts")
     if cfg.joins:
         from leadscore.data.join import join_tables
 
         frame, join_notes = join_tables(
             frame,
             cfg.joins,
-            Path(path).parent,
+            base,
             main_path=path,
             missing_values=cfg.features.missing_values,
         )
@@ -138,7 +151,7 @@ def contacts_frame(
         check_ids(frame, c.id, path)
         roles = {c.id: ID}
     else:
-        positions = np.arange(len(frame))
+        positions = frame.index.to_numpy()
         out[ID] = [f"row-{row_number(int(i), path)}" for i in positions]
         roles = {}
     if c.order_by:
@@ -152,8 +165,10 @@ def contacts_frame(
     if c.closed_at and c.closed_at in frame.columns:
         out[c.closed_at] = parse_dates(frame, c.closed_at, path)
         roles[c.closed_at] = CLOSED
+    if AS_OF in frame.columns and AS_OF not in roles:  # a flat lead list's own scoring times
+        out[AS_OF] = parse_dates(frame, AS_OF, path)
     out = out.rename(columns=roles)
-    out[ID] = out[ID].astype(str).str.strip()
+    out[ID] = canonical_ids(out[ID])
     if STATUS not in out:
         out[STATUS] = "open"
     if CLOSED in out and CREATED in out:
@@ -164,7 +179,7 @@ def contacts_frame(
                 "closed before it was created",
                 file=path,
                 column=c.closed_at,
-                row=row_number(pos, path),
+                row=row_number(int(frame.index[pos]), path),
             )
     flat = cfg.training.examples == "flat"
     if (
@@ -183,15 +198,15 @@ def contacts_frame(
 
 
 def load_activities(
-    path: str | Path, cfg: Config, contact_ids: pd.Series
+    path: Table, cfg: Config, contact_ids: pd.Series
 ) -> tuple[pd.DataFrame, list[str]]:
     """Read and validate the activity log; return it canonical, plus notes for the user.
 
     Activities of contacts absent from the contacts table cannot be used; they are counted
     and reported, never dropped silently.
     """
-    path = str(path)
-    frame = read_table(path, missing_values=cfg.features.missing_values)
+    frame = _read(path, cfg, "activities")
+    path = source_name(path, "activities")
     out = activities_frame(frame, cfg, path)
     notes: list[str] = []
     known = out[ID].isin(set(contact_ids))
@@ -210,7 +225,7 @@ def activities_frame(frame: pd.DataFrame, cfg: Config, path: str) -> pd.DataFram
     require_columns(frame, [a.contact_id, a.occurred_at, a.activity_type], path)
     out = pd.DataFrame(
         {
-            ID: frame[a.contact_id].astype(str).str.strip(),
+            ID: canonical_ids(frame[a.contact_id]),
             OCCURRED: parse_dates(frame, a.occurred_at, path, required=True),
             TYPE: frame[a.activity_type].astype("string").str.strip().str.casefold(),
         }
@@ -219,20 +234,23 @@ def activities_frame(frame: pd.DataFrame, cfg: Config, path: str) -> pd.DataFram
     if empty_type.any():
         pos = int(np.flatnonzero(empty_type.to_numpy())[0])
         raise InputError(
-            "activity type is empty", file=path, column=a.activity_type, row=row_number(pos, path)
+            "activity type is empty",
+            file=path,
+            column=a.activity_type,
+            row=row_number(int(frame.index[pos]), path),
         )
     out[TYPE] = out[TYPE].astype(str)
     return out
 
 
 def load_crm(
-    contacts_path: str | Path,
-    activities_path: str | Path | None,
+    contacts_path: Table,
+    activities_path: Table | None,
     cfg: Config,
     *,
     require_outcome: bool,
 ) -> CRM:
-    """Read, validate and canonicalise a CRM export."""
+    """Read (or take), validate and canonicalise a CRM export: files or DataFrames."""
     notes: list[str] = []
     contacts = load_contacts(contacts_path, cfg, require_outcome=require_outcome, notes=notes)
     activities = None
@@ -242,7 +260,9 @@ def load_crm(
     return CRM(
         contacts=contacts,
         activities=activities,
-        contacts_path=str(contacts_path),
-        activities_path=str(activities_path) if activities_path else None,
+        contacts_path=source_name(contacts_path, "contacts"),
+        activities_path=None
+        if activities_path is None
+        else source_name(activities_path, "activities"),
         notes=notes,
     )

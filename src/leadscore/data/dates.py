@@ -17,7 +17,7 @@ in one column are both day-first. The rules, applied to every non-blank value:
 Stopping is an ``InputError`` naming the file, column, a row and the config keys that settle
 it (``date_format`` or ``dayfirst`` in the caller's section). An explicit ``date_format`` or
 ``dayfirst`` wins, and a value that does not fit it is an error naming its row. Row numbers
-follow ``leadscore.io.row_number`` (the CSV header is row 1).
+follow ``leadscore.io.tables.row_number`` (the CSV header is row 1).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from leadscore.errors import ConfigError, InputError, LeadscoreError
-from leadscore.io import row_number
+from leadscore.io.tables import row_number
 
 ISO = "ISO8601"
 _ISO_RE = (

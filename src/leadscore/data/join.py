@@ -39,7 +39,7 @@ def join_tables(
         path = Path(join.file)
         if not path.is_absolute():
             path = Path(base_dir) / path
-        lookup = read_table(path, missing_values=missing_values)
+        lookup = read_table(path, missing_values=missing_values, text=(join.key,))
         require_columns(out, [join.on], main_path)
         require_columns(lookup, [join.key], path)
         lookup = lookup[lookup[join.key].notna()]

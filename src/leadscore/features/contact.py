@@ -107,6 +107,8 @@ class ContactFeatures(TransformerMixin, BaseEstimator):
             return "categorical"
         if name == self.job_title:
             return "title"
+        if values.notna().sum() == 0:
+            return "excluded:empty in training"
         if pd.api.types.is_datetime64_any_dtype(values):
             return "date"
         if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from leadscore.errors import ConfigError, InputError, NotEnoughDataError
 from leadscore.features.activity import ActivitySpec, aggregate_activities
 
 ID, CREATED, CLOSED, STATUS, AS_OF, LABEL = (
@@ -24,6 +25,67 @@ ID, CREATED, CLOSED, STATUS, AS_OF, LABEL = (
     "as_of",
     "label",
 )
+OCCURRED = "occurred_at"
+SCORECARD_HINT = (
+    "; with few closed deals, score with a points scorecard instead: leadscore predict "
+    "--scorecard CONFIG (and leadscore train --scorecard CONFIG to calibrate it), see "
+    "docs/scorecard.md"
+)
+
+
+def latest_time(contacts: pd.DataFrame, activities: pd.DataFrame | None) -> pd.Timestamp | None:
+    """The latest time seen anywhere in an export, or None when it has no dates."""
+    times = [contacts[c].max() for c in (CREATED, CLOSED) if c in contacts]
+    if activities is not None and len(activities):
+        times.append(activities[OCCURRED].max())
+    times = [t for t in times if pd.notna(t)]
+    return max(times) if times else None
+
+
+def export_end(
+    contacts: pd.DataFrame, activities: pd.DataFrame | None, source: str | None = None
+) -> pd.Timestamp:
+    """The export's 'as exported' moment: its latest time; an error when it has no dates."""
+    latest = latest_time(contacts, activities)
+    if latest is None:
+        raise InputError("no dates to place the export in time", file=source)
+    return latest
+
+
+def snapshot_examples(
+    contacts: pd.DataFrame,
+    activities: pd.DataFrame | None,
+    *,
+    horizon_days: int,
+    every_days: int,
+    max_rows: int,
+    seed: int,
+    source: str | None = None,
+) -> tuple[pd.DataFrame, list[pd.Timestamp]]:
+    """Point-in-time training examples of a contacts (+ activities) export, and their dates.
+
+    Raises:
+        ConfigError: the contacts have no created date.
+        NotEnoughDataError: the export spans too little time for one labelled snapshot pair.
+    """
+    if CREATED not in contacts:
+        raise ConfigError(
+            "training from snapshots needs a created date: map [contacts] created_at",
+            file=source,
+        )
+    end = export_end(contacts, activities, source)
+    dates = snapshot_dates(contacts, end, horizon_days, every_days)
+    if len(dates) < 2:
+        raise NotEnoughDataError(
+            f"the export spans too little time for {horizon_days}-day labels: it needs at "
+            f"least {horizon_days + 2 * every_days} days of history, from the "
+            "first created contact to the last date in the export" + SCORECARD_HINT,
+            file=source,
+        )
+    examples = build_examples(contacts, dates, horizon_days)
+    if len(examples) > max_rows:
+        examples = examples.sample(n=max_rows, random_state=seed).sort_index()
+    return examples.reset_index(drop=True), dates
 
 
 def snapshot_dates(

@@ -55,6 +55,7 @@ def iter_table(
     missing_values: tuple[str, ...] | list[str] = ("",),
     columns: list[str] | None = None,
     batch_rows: int = BATCH_ROWS,
+    text: tuple[str, ...] = (),
 ) -> Iterator[tuple[int, pd.DataFrame]]:
     """Yield ``(offset, batch)``: the 0-based position of the batch's first row, and the batch.
 
@@ -84,7 +85,7 @@ def iter_table(
             raise InputError(f"cannot read Parquet: {exc}", file=str(path)) from None
         return
     with csv_errors(path):
-        options = csv_options(path, missing_values, columns)
+        options = csv_options(path, missing_values, columns, text)
         reader = pd.read_csv(path, chunksize=batch_rows, **options)
         with reader:
             for frame in reader:

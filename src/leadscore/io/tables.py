@@ -35,8 +35,9 @@ def table_format(path: str | Path) -> str:
 
 
 def row_number(position: int, path: str | Path) -> int:
-    """Human row number of the 0-based data row ``position``."""
-    return position + 2 if table_format(path) == "csv" else position + 1
+    """Human row number of the 0-based data row ``position``: the spreadsheet row for CSV
+    (the header is row 1), the 1-based data row for Parquet and in-memory tables."""
+    return position + 2 if Path(path).suffix.lower() in CSV_SUFFIXES else position + 1
 
 
 def sniff_csv(path: Path) -> tuple[str, str]:
@@ -78,9 +79,13 @@ def csv_errors(path: str | Path) -> Iterator[None]:
 
 
 def csv_options(
-    path: Path, missing_values: Iterable[str], columns: list[str] | None = None
+    path: Path,
+    missing_values: Iterable[str],
+    columns: list[str] | None = None,
+    text: Iterable[str] = (),
 ) -> dict[str, object]:
-    """``pd.read_csv`` options for a file: sniffed delimiter and encoding, our missing values.
+    """``pd.read_csv`` options for a file: sniffed delimiter and encoding, our missing values,
+    and ``text`` columns (ids) kept as written ("0257896" stays "0257896", never 257896).
 
     Shared by the whole-file reader and the streaming reader, so a value parses the same way
     either way.
@@ -94,6 +99,7 @@ def csv_options(
         "skipinitialspace": True,
         "usecols": columns,
         "low_memory": False,
+        "dtype": {c: str for c in text if c},
     }
 
 
@@ -109,8 +115,9 @@ def read_table(
     *,
     missing_values: Iterable[str] = ("",),
     columns: list[str] | None = None,
+    text: Iterable[str] = (),
 ) -> pd.DataFrame:
-    """Read a CSV or Parquet file into a DataFrame.
+    """Read a CSV or Parquet file into a DataFrame (``text`` columns read as written).
 
     CSV delimiter (``,`` ``;`` tab ``|``) and encoding (UTF-8 with or without BOM, else
     Latin-1) are detected. Values listed in ``missing_values`` become missing.
@@ -135,6 +142,6 @@ def read_table(
                 frame[col] = frame[col].where(~frame[col].isin(missing), np.nan)
         return frame
     with csv_errors(path):
-        frame = pd.read_csv(path, **csv_options(path, missing_values, columns))
+        frame = pd.read_csv(path, **csv_options(path, missing_values, columns, text))
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame

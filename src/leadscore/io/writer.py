@@ -1,16 +1,20 @@
 """Writing outputs atomically: a temp file beside the target, renamed over it when complete.
 
 A failed or killed run leaves the previous file (or none), never half a file. A file that is
-replaced keeps its permission bits (``mkstemp`` creates 0600 files; the target's mode, or
-the umask's default for a new file, is applied before the rename). CSV text cells a
-spreadsheet would run as a formula are neutralised (``csvsafe``); Parquet is written as is.
+replaced keeps its permission bits, and a new file gets the usual ones (``0666`` less the
+umask): ``mkstemp`` creates its temp file ``0600``, so the mode is set before the rename.
+Every table leadscore writes goes through ``TableWriter``: CSV text cells a spreadsheet would
+run as a formula are neutralised (``csvsafe``) unless turned off; Parquet is written as is.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
+from types import TracebackType
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -24,29 +28,20 @@ def _atomic_target(path: Path) -> tuple[int, str]:
     return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
 
 
-def write_table(frame: pd.DataFrame, path: str | Path, *, csv_safe: bool = False) -> None:
-    """Write CSV or Parquet (by suffix) atomically: a temp file renamed over the target.
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
-    With ``csv_safe``, CSV text cells that a spreadsheet would run as a formula are
-    neutralised (see ``leadscore.csvsafe``); Parquet is never changed.
-    """
-    path = Path(path)
-    fmt = table_format(path)
-    fd, tmp = _atomic_target(path)
-    os.close(fd)
+
+def _replace(tmp: str, path: Path) -> None:
+    """Move ``tmp`` over ``path``, giving it the mode ``path`` had (or a new file's mode)."""
     try:
-        if fmt == "parquet":
-            frame.to_parquet(tmp, index=False)
-        else:
-            if csv_safe:
-                from leadscore.io.csvsafe import neutralise
-
-                frame = neutralise(frame)
-            frame.to_csv(tmp, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    os.chmod(tmp, mode)
+    os.replace(tmp, path)
 
 
 def write_text(text: str, path: str | Path) -> None:
@@ -56,35 +51,41 @@ def write_text(text: str, path: str | Path) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
-        os.replace(tmp, path)
+        _replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-class BatchWriter:
-    """Appends result batches to a temp file next to ``path``; ``commit`` renames it over.
+def schema_of(frame: pd.DataFrame) -> pa.Schema:
+    """The Arrow schema of a frame (nullable integers and text kept as such)."""
+    return pa.Schema.from_pandas(frame, preserve_index=False).remove_metadata()
 
-    With ``csv_safe``, CSV text cells a spreadsheet would run as a formula are neutralised
-    (see ``csvsafe``); Parquet is written as it is.
+
+class TableWriter:
+    """Appends batches to a temp file next to ``path``; ``commit`` renames it over.
+
+    Use as a context manager: the file is committed when the block ends normally and the
+    temp file removed when it raises. Every batch must have the schema's columns.
     """
 
-    def __init__(self, path: str | Path, schema: pa.Schema, *, csv_safe: bool = False) -> None:
+    def __init__(self, path: str | Path, schema: pa.Schema, *, csv_safe: bool = True) -> None:
         self.path = Path(path)
         self.fmt = table_format(self.path)
         self.schema = schema
         self.csv_safe = csv_safe and self.fmt == "csv"
         fd, self.tmp = _atomic_target(self.path)
         os.close(fd)
-        self.writer = None
+        self.writer: Any = None
 
     def write(self, frame: pd.DataFrame) -> None:
-        """Append one batch (the columns of the writer's schema)."""
+        """Append one batch (the columns of the writer's schema, in any order)."""
+        frame = frame[self.schema.names]
         if self.csv_safe:
             from leadscore.io.csvsafe import neutralise
 
             frame = neutralise(frame)
-            frame.columns = self.schema.names
+            frame.columns = self.schema.names  # our own column names need no neutralising
         table = pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False)
         if self.writer is None:
             if self.fmt == "parquet":
@@ -99,12 +100,34 @@ class BatchWriter:
     def commit(self) -> None:
         """Close and move the finished file into place."""
         if self.writer is None:
-            self.write(pd.DataFrame({name: [] for name in self.schema.names}))
+            self.write(self.schema.empty_table().to_pandas())
         self.writer.close()
-        os.replace(self.tmp, self.path)
+        _replace(self.tmp, self.path)
 
     def abort(self) -> None:
         """Close and delete the temp file."""
         if self.writer is not None:
             self.writer.close()
         Path(self.tmp).unlink(missing_ok=True)
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.abort()
+
+
+def write_table(
+    frame: pd.DataFrame, path: str | Path, *, csv_safe: bool = True, schema: pa.Schema | None = None
+) -> None:
+    """Write one frame as CSV or Parquet (by suffix) through ``TableWriter``."""
+    with TableWriter(path, schema or schema_of(frame), csv_safe=csv_safe) as writer:
+        writer.write(frame)

@@ -56,7 +56,7 @@ def choose_method(
     n, pos = len(y), int(y.sum())
     neg = n - pos
     if requested != "auto":
-        return requested, f"{requested} (set in config)"
+        return str(requested), f"{requested} (set in config)"
     if scores is not None and n >= ISOTONIC_MIN_ROWS and min(pos, neg) >= ISOTONIC_MIN_PER_CLASS_CV:
         losses = cv_log_loss(scores, y)
         best = min(losses, key=losses.get)

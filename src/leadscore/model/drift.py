@@ -17,6 +17,7 @@ reference holds bin edges and shares, never a row's value.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -120,3 +121,25 @@ def batch_psi(scorer: Any, rows: pd.DataFrame) -> dict[str, float] | None:
     if not ref or len(rows) == 0:
         return None
     return psi_table(ref, scorer.features.transform(rows))
+
+
+@dataclass
+class DriftCheck:
+    """A batch's PSI per feature against training, the features beyond the threshold, or why
+    the check was skipped."""
+
+    threshold: float
+    table: dict[str, float] = field(default_factory=dict)
+    shifted: dict[str, float] = field(default_factory=dict)
+    rows: int = 0
+    skipped: str | None = None
+
+
+def check(scorer: Any, rows: pd.DataFrame | None, threshold: float = MAJOR) -> DriftCheck:
+    """PSI of the scored model rows against the model's training reference."""
+    if not getattr(scorer, "drift_reference", None):
+        return DriftCheck(threshold, skipped="the model has no training reference")
+    if rows is None or len(rows) < MIN_ROWS:
+        return DriftCheck(threshold, skipped=f"fewer than {MIN_ROWS} rows scored")
+    table = batch_psi(scorer, rows) or {}
+    return DriftCheck(threshold, table, shifted(table, threshold), rows=len(rows))

@@ -1,8 +1,5 @@
-"""Evaluation beyond the single holdout: flat-table splits, k-fold CV and labelled files.
+"""Evaluation beyond the single holdout: k-fold CV and labelled files.
 
-- ``flat_training_rows``: the examples, raw rows and split of a flat export. With an order
-  column (``[contacts] order_by``) or a created date, the split is time-ordered (the last
-  ``test_fraction`` of rows by order/time is the test); otherwise it is stratified random.
 - ``cross_validate``: stratified k-fold of the whole fit-calibrate-predict procedure (each
   training fold is split again into fit and calibration rows), for targets where one holdout
   is too noisy or drift makes it unrepresentative; reported beside the holdout, never instead.
@@ -17,55 +14,23 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 
-from leadscore.config import Config
-from leadscore.data.crm import CRM
-from leadscore.features.activity import ActivitySpec
+from leadscore.config import TrainingConfig
 from leadscore.features.contact import ContactFeatures
-from leadscore.features.flat import flat_examples, flat_rows
+from leadscore.features.flat import flat_rows
 from leadscore.features.snapshots import assemble_rows
 from leadscore.model.calibration import calibrate, choose_method
 from leadscore.model.estimators import BUILDERS
 from leadscore.model.metrics import summarize
-from leadscore.model.split import Split, order_split, stratified_split
+from leadscore.model.split import stratified_split
 from leadscore.model.tiers import assign_tiers, tier_table
 
 CV_METRICS = ("roc_auc", "pr_auc", "brier", "log_loss", "ece", "lift_top10", "capture_top10")
 
 
-def flat_training_rows(
-    crm: CRM, cfg: Config, spec: ActivitySpec
-) -> tuple[pd.DataFrame, pd.DataFrame, Split]:
-    """(examples, raw rows, split) of a flat export; only closed rows are examples."""
-    t = cfg.training
-    examples = flat_examples(crm.contacts)
-    rows = flat_rows(crm.contacts.loc[examples.index], crm.activities, spec)
-    examples, rows = examples.reset_index(drop=True), rows.reset_index(drop=True)
-    y = examples["label"].to_numpy(dtype=int)
-    fractions = {"test_fraction": t.test_fraction, "calibration_fraction": t.calibration_fraction}
-    if "order_key" in examples:
-        name = cfg.contacts.order_by
-        name = "row order" if name == "@row" else name
-        split = order_split(
-            examples["order_key"].to_numpy(), y, seed=t.seed, order_name=name, **fractions
-        )
-    elif "as_of" in examples:
-        split = order_split(
-            examples["as_of"].to_numpy(),
-            y,
-            seed=t.seed,
-            order_name=str(cfg.contacts.created_at),
-            **fractions,
-        )
-    else:
-        split = stratified_split(y, seed=t.seed, **fractions)
-    return examples, rows, split
-
-
 def cross_validate(
-    rows: pd.DataFrame, y: np.ndarray, features: ContactFeatures, cfg: Config
+    rows: pd.DataFrame, y: np.ndarray, features: ContactFeatures, t: TrainingConfig
 ) -> dict[str, Any]:
     """Stratified k-fold metrics of the configured model (mean and standard deviation)."""
-    t = cfg.training
     folds = StratifiedKFold(n_splits=t.cv_folds, shuffle=True, random_state=t.seed)
     per_fold: list[dict[str, float]] = []
     for k, (train_idx, test_idx) in enumerate(folds.split(np.zeros(len(y)), y)):
@@ -92,38 +57,45 @@ def cross_validate(
     return out
 
 
-def labelled_rows(scorer: Any, crm: CRM) -> tuple[pd.DataFrame, np.ndarray]:
+def labelled_rows(
+    scorer: Any, contacts: pd.DataFrame, activities: pd.DataFrame | None
+) -> tuple[pd.DataFrame, np.ndarray]:
     """Raw rows and 0/1 outcomes of the closed (won/lost) contacts of a labelled export.
 
     A flat model scores each row as exported; a snapshot model scores each contact as of its
     created time (what the model would have said on first contact).
     """
-    contacts = crm.contacts[crm.contacts["status"].isin(["won", "lost"])]
+    contacts = contacts[contacts["status"].isin(["won", "lost"])]
     y = (contacts["status"] == "won").to_numpy(dtype=int)
     if scorer.info.get("examples") == "flat":
-        return flat_rows(contacts, crm.activities, scorer.activity_spec), y
+        return flat_rows(contacts, activities, scorer.activity_spec), y
     keys = pd.DataFrame(
         {"contact_id": contacts["contact_id"].to_numpy(), "as_of": contacts["created_at"]},
         index=contacts.index,
     )
-    return assemble_rows(contacts, crm.activities, keys, scorer.activity_spec), y
+    return assemble_rows(contacts, activities, keys, scorer.activity_spec), y
 
 
-def evaluate_labelled(scorer: Any, crm: CRM) -> dict[str, Any]:
+def evaluate_labelled(
+    scorer: Any,
+    contacts: pd.DataFrame,
+    activities: pd.DataFrame | None,
+    source: str | None = None,
+) -> dict[str, Any]:
     """Metrics and per-tier table of a saved model on a labelled export."""
-    rows, y = labelled_rows(scorer, crm)
+    rows, y = labelled_rows(scorer, contacts, activities)
     if len(np.unique(y)) < 2:
         from leadscore.errors import NotEnoughDataError
 
         raise NotEnoughDataError(
             f"the file has {int(y.sum())} converted and {int(len(y) - y.sum())} not converted "
             "closed rows: both are needed to evaluate",
-            file=crm.contacts_path,
+            file=source,
         )
     p = scorer.predict_proba(rows)
     tiers = tier_table(p, assign_tiers(p, scorer.thresholds), y)
     return {
-        "file": crm.contacts_path,
+        "file": source,
         "metrics": summarize(y, p),
         "tiers": tiers.to_dict(orient="records"),
         "thresholds": dict(scorer.thresholds),

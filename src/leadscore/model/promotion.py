@@ -30,10 +30,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from leadscore.config import Config
-from leadscore.data.crm import CRM
 from leadscore.features.snapshots import assemble_rows
+from leadscore.model.examples import examples_of
 from leadscore.model.metrics import summarize
+from leadscore.model.spec import TrainSpec
 from leadscore.model.split import snapshot_split
 
 AUC_TOLERANCE = 0.002
@@ -74,16 +74,18 @@ def decide(challenger: dict[str, float], champion: dict[str, float]) -> Decision
     return Decision(True, f"challenger wins ({figures})")
 
 
-def evaluation_window(crm: CRM, cfg: Config) -> pd.DataFrame:
+def evaluation_window(
+    contacts: pd.DataFrame,
+    activities: pd.DataFrame | None,
+    spec: TrainSpec,
+    source: str | None = None,
+) -> pd.DataFrame:
     """The most recent closed snapshots of an export: ``contact_id``, ``as_of``, ``y``.
 
     The same rows the training of this export holds out as its test part.
     """
-    from leadscore.model.train import snapshot_examples
-
-    t = cfg.training
-    examples, _ = snapshot_examples(crm, cfg)
-    split = snapshot_split(examples, t)
+    examples, _ = examples_of(contacts, activities, spec, source)
+    split = snapshot_split(examples, spec.training)
     test = examples.iloc[split.test]
     return pd.DataFrame(
         {
@@ -94,10 +96,12 @@ def evaluation_window(crm: CRM, cfg: Config) -> pd.DataFrame:
     )
 
 
-def evaluate_scorer(scorer: Any, crm: CRM, window: pd.DataFrame) -> dict[str, float]:
+def evaluate_scorer(
+    scorer: Any, contacts: pd.DataFrame, activities: pd.DataFrame | None, window: pd.DataFrame
+) -> dict[str, float]:
     """All metrics of ``scorer`` on the window's rows, rebuilt with the scorer's own spec."""
     keys = window[["contact_id", "as_of"]].reset_index(drop=True)
-    rows = assemble_rows(crm.contacts, crm.activities, keys, scorer.activity_spec)
+    rows = assemble_rows(contacts, activities, keys, scorer.activity_spec)
     p = scorer.predict_proba(rows)
     return summarize(window["y"].to_numpy(dtype=int), np.asarray(p))
 

@@ -79,3 +79,25 @@ def tier_table(
             row["actual_rate"] = float(part["y"].mean()) if len(part) else float("nan")
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def effective_thresholds(
+    model: dict[str, float],
+    configured: tuple[float | None, float | None] = (None, None),
+    overrides: tuple[float | None, float | None] = (None, None),
+) -> dict[str, float]:
+    """The thresholds a prediction uses: the model's, then the config's ``[tiers]``
+    (opportunity, prospect), then explicit overrides (opportunity, prospect), later ones
+    winning; they must satisfy 0 <= prospect <= opportunity <= 1."""
+    thresholds = dict(model)
+    if configured[0] is not None and configured[1] is not None:
+        thresholds = {"opportunity": configured[0], "prospect": configured[1]}
+    if overrides[0] is not None:
+        thresholds["opportunity"] = overrides[0]
+    if overrides[1] is not None:
+        thresholds["prospect"] = overrides[1]
+    if not 0 <= thresholds["prospect"] <= thresholds["opportunity"] <= 1:
+        from leadscore.errors import ConfigError
+
+        raise ConfigError("thresholds need 0 <= prospect <= opportunity <= 1")
+    return thresholds

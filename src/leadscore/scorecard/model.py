@@ -21,27 +21,17 @@ import pandas as pd
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 
-from leadscore.config import Config
-from leadscore.data.crm import CRM
-from leadscore.errors import ConfigError, NotEnoughDataError
+from leadscore.errors import NotEnoughDataError
 from leadscore.features.activity import ActivitySpec
 from leadscore.model.calibration import choose_method
+from leadscore.model.examples import examples_of
 from leadscore.model.metrics import summarize
+from leadscore.model.spec import TrainSpec
 from leadscore.model.split import snapshot_split
 from leadscore.model.tiers import assign_tiers, tier_table
 from leadscore.scorecard.rules import Scorecard
 
 MIN_CALIBRATION_WON = 5
-
-
-def load_scorecard(cfg: Config, crm: CRM) -> Scorecard:
-    """The config's scorecard, checked against the loaded export (before any scoring)."""
-    if cfg.scorecard is None:
-        raise ConfigError("no [scorecard] section in the config", file=cfg.source)
-    card = Scorecard.from_config(cfg.scorecard, cfg.source)
-    return card.validate(
-        crm.contacts, crm.activities, file=crm.contacts_path, activities_file=crm.activities_path
-    )
 
 
 class ScoreCalibrator:
@@ -136,30 +126,64 @@ class ScorecardScorer:
             plan[name] = "numeric"
         return _Inputs(list(plan), plan, [r.name for r in self.card.rules])
 
-    def rows(
-        self, contacts: pd.DataFrame, activities: pd.DataFrame | None, as_of: pd.Timestamp
-    ) -> pd.DataFrame:
-        keys = pd.DataFrame({"contact_id": contacts["contact_id"].to_numpy(), "as_of": as_of})
-        keys.index = contacts.index
-        return self.card.rows(contacts, activities, keys)
-
     def predict_proba(self, rows: pd.DataFrame) -> np.ndarray:
         if len(rows) == 0:
             return np.zeros(0)
         return self.calibrator.predict(self.card.score(rows)[0])
 
     def predict_frame(self, rows: pd.DataFrame) -> pd.DataFrame:
-        points, why = self.card.score(rows)
+        """Calibrated probability, the points as score (0-100), and the tier per row."""
+        points, _ = self.card.score(rows)
         p = self.calibrator.predict(points)
         return pd.DataFrame(
             {
                 "probability": p,
                 "score": pd.array(points, dtype="Int64"),
                 "tier": assign_tiers(p, self.thresholds),
-                "reasons": why.to_numpy(),
             },
             index=rows.index,
         )
+
+    def explain(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """The rules that fired, with their points, largest first."""
+        return pd.DataFrame({"reasons": self.card.score(rows)[1].to_numpy()}, index=rows.index)
+
+    def output_columns(self, reasons: bool) -> list[str]:
+        """probability, score, tier (and the fired rules as ``reasons``)."""
+        return ["probability", "score", "tier", *(["reasons"] if reasons else [])]
+
+
+@dataclass
+class PointsScorer:
+    """A scorecard used as it is (``predict --scorecard``): points and tiers, no probability.
+
+    The score is the sum of the points that fired (0-100) and the tier comes from the
+    scorecard's point thresholds; reasons list the rules that fired.
+    """
+
+    card: Scorecard
+    thresholds: dict[str, float] = field(default_factory=dict)
+    info: dict[str, Any] = field(default_factory=lambda: {"model": "points scorecard"})
+
+    @property
+    def activity_spec(self) -> ActivitySpec:
+        return self.card.activity_spec()
+
+    def predict_frame(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """Points (as score) and tier per row."""
+        points, _ = self.card.score(rows)
+        return pd.DataFrame(
+            {"score": pd.array(points, dtype="Int64"), "tier": self.card.tiers(points)},
+            index=rows.index,
+        )
+
+    def explain(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """The rules that fired, with their points, largest first."""
+        return pd.DataFrame({"reasons": self.card.score(rows)[1].to_numpy()}, index=rows.index)
+
+    def output_columns(self, reasons: bool) -> list[str]:
+        """score and tier (and the fired rules as ``reasons``)."""
+        return ["score", "tier", *(["reasons"] if reasons else [])]
 
 
 @dataclass
@@ -175,7 +199,13 @@ class ScorecardTrainResult:
     baseline_metrics: dict[str, float] = field(default_factory=dict)
 
 
-def train_scorecard(crm: CRM, cfg: Config, card: Scorecard) -> ScorecardTrainResult:
+def train_scorecard(
+    contacts: pd.DataFrame,
+    activities: pd.DataFrame | None,
+    spec: TrainSpec,
+    card: Scorecard,
+    source: str | None = None,
+) -> ScorecardTrainResult:
     """Calibrate a validated scorecard on the export's point-in-time snapshot examples.
 
     Held-out metrics come from the time-ordered split of ``model.train`` when its test part has
@@ -185,11 +215,9 @@ def train_scorecard(crm: CRM, cfg: Config, card: Scorecard) -> ScorecardTrainRes
     Raises:
         NotEnoughDataError: fewer than ``MIN_CALIBRATION_WON`` converted examples.
     """
-    from leadscore.model.train import snapshot_examples
-
-    t = cfg.training
-    examples, dates = snapshot_examples(crm, cfg)
-    rows = card.rows(crm.contacts, crm.activities, examples)
+    t = spec.training
+    examples, dates = examples_of(contacts, activities, spec, source)
+    rows = card.rows(contacts, activities, examples)
     y = examples["label"].to_numpy(dtype=int)
     if y.sum() < MIN_CALIBRATION_WON or (len(y) - y.sum()) < MIN_CALIBRATION_WON:
         raise NotEnoughDataError(
@@ -197,7 +225,7 @@ def train_scorecard(crm: CRM, cfg: Config, card: Scorecard) -> ScorecardTrainRes
             f"{int(len(y) - y.sum())} not converted snapshot examples, at least "
             f"{MIN_CALIBRATION_WON} of each are needed; score without probabilities with "
             "leadscore predict --scorecard CONFIG",
-            file=crm.contacts_path,
+            file=source,
         )
     points, _ = card.score(rows)
     evaluated_on, metrics = "in-sample (too few outcomes for a held-out test)", None
@@ -216,9 +244,9 @@ def train_scorecard(crm: CRM, cfg: Config, card: Scorecard) -> ScorecardTrainRes
     p_all = calibrator.predict(points)
     tiers = tier_table(p_all, assign_tiers(p_all, thresholds), y)
     data = {
-        "contacts": int(len(crm.contacts)),
-        "won": int((crm.contacts["status"] == "won").sum()),
-        "lost": int((crm.contacts["status"] == "lost").sum()),
+        "contacts": int(len(contacts)),
+        "won": int((contacts["status"] == "won").sum()),
+        "lost": int((contacts["status"] == "lost").sum()),
         "examples": int(len(examples)),
         "positives": int(y.sum()),
         "snapshot_dates": [str(d.date()) for d in dates],

@@ -21,13 +21,13 @@ import tomllib
 import numpy as np
 import pandas as pd
 
-from leadscore.config import Config, ScorecardConfig
-from leadscore.data.crm import CRM
+from leadscore.config import ScorecardConfig
 from leadscore.errors import NotEnoughDataError
 from leadscore.features import titles
 from leadscore.features.activity import ActivitySpec, slug
 from leadscore.features.contact import to_number
 from leadscore.features.snapshots import assemble_rows
+from leadscore.model.spec import TrainSpec
 from leadscore.scorecard.rules import Scorecard, _is_numeric_column
 
 POINTS_PER_LOGODDS = 10.0
@@ -199,30 +199,33 @@ def _to_toml(
     return text
 
 
-def propose_from_crm(crm: CRM, cfg: Config) -> str:
-    """The proposal for a loaded export: point-in-time snapshot examples when the export is
-    long enough, else each closed contact as it was just before it closed."""
-    from leadscore.model.train import snapshot_examples
+def propose_from_data(
+    contacts: pd.DataFrame,
+    activities: pd.DataFrame | None,
+    spec: TrainSpec,
+    source: str | None = None,
+) -> str:
+    """The proposal for an export: point-in-time snapshot examples when the export is long
+    enough, else each closed contact as it was just before it closed."""
+    from leadscore.model.examples import examples_of, flat_training_rows
 
     types: tuple[str, ...] = ()
-    if crm.activities is not None and len(crm.activities):
-        types = tuple(sorted(map(str, crm.activities["activity_type"].dropna().unique())))
-    if cfg.training.examples == "flat":  # one row per example, no activity log
-        from leadscore.model.evaluate import flat_training_rows
-
-        examples, rows, _ = flat_training_rows(crm, cfg, ActivitySpec((), (30,), ()))
-        y = examples["label"].to_numpy(dtype=int)
-        ignore = tuple(cfg.features.ignore) + (cfg.contacts.outcome, "order_key")
+    if activities is not None and len(activities):
+        types = tuple(sorted(map(str, activities["activity_type"].dropna().unique())))
+    never = tuple(c for c in (spec.outcome_name,) if c)
+    if spec.training.examples == "flat":  # one row per example, no activity log
+        tr = flat_training_rows(contacts, activities, spec, ActivitySpec((), (30,), ()))
+        ignore = tuple(spec.features.ignore) + never + ("order_key",)
         return propose_scorecard(
-            rows, y, activity_types=(), job_title=cfg.roles.job_title, ignore=ignore
+            tr.rows, tr.y, activity_types=(), job_title=spec.roles.job_title, ignore=ignore
         )
     try:
-        keys, _ = snapshot_examples(crm, cfg)
+        keys, _ = examples_of(contacts, activities, spec, source)
         y = keys["label"].to_numpy(dtype=int)
         if y.sum() < 5:
             raise NotEnoughDataError("few positives")
     except NotEnoughDataError:
-        closed = crm.contacts[crm.contacts["status"].isin(["won", "lost"])]
+        closed = contacts[contacts["status"].isin(["won", "lost"])]
         keys = pd.DataFrame(
             {
                 "contact_id": closed["contact_id"].to_numpy(),
@@ -231,11 +234,9 @@ def propose_from_crm(crm: CRM, cfg: Config) -> str:
         )
         y = (closed["status"] == "won").to_numpy(dtype=int)
     if len(np.unique(y)) < 2:
-        raise NotEnoughDataError(
-            "a proposal needs both converted and lost contacts", file=crm.contacts_path
-        )
-    rows = assemble_rows(crm.contacts, crm.activities, keys, ActivitySpec(types, (30,), ()))
-    ignore = tuple(cfg.features.ignore) + (cfg.contacts.outcome,)
+        raise NotEnoughDataError("a proposal needs both converted and lost contacts", file=source)
+    rows = assemble_rows(contacts, activities, keys, ActivitySpec(types, (30,), ()))
+    ignore = tuple(spec.features.ignore) + never
     return propose_scorecard(
-        rows, y, activity_types=types, job_title=cfg.roles.job_title, ignore=ignore
+        rows, y, activity_types=types, job_title=spec.roles.job_title, ignore=ignore
     )

@@ -179,39 +179,6 @@ def reasons(points: pd.DataFrame, detail: pd.DataFrame) -> pd.Series:
     return pd.Series(out, index=points.index, dtype=object)
 
 
-def score_contacts(
-    card: Scorecard,
-    contacts: pd.DataFrame,
-    activities: pd.DataFrame | None,
-    as_of: pd.Timestamp,
-    *,
-    include_closed: bool = False,
-) -> pd.DataFrame:
-    """Every contact row out, in input order: contact_id, score, tier, reasons, status."""
-    from leadscore.model.scorer import row_status
-
-    status = row_status(contacts, as_of, include_closed=include_closed)
-    todo = contacts[status == "scored"]
-    out = pd.DataFrame(
-        {
-            "contact_id": contacts["contact_id"].to_numpy(),
-            "score": pd.array([pd.NA] * len(contacts), dtype="Int64"),
-            "tier": "",
-            "reasons": "",
-            "status": status.to_numpy(),
-        },
-        index=contacts.index,
-    )
-    if len(todo):
-        keys = pd.DataFrame({"contact_id": todo["contact_id"].to_numpy(), "as_of": as_of})
-        keys.index = todo.index
-        total, why = card.score(card.rows(todo, activities, keys))
-        out.loc[todo.index, "score"] = total
-        out.loc[todo.index, "tier"] = card.tiers(total)
-        out.loc[todo.index, "reasons"] = why
-    return out.reset_index(drop=True)
-
-
 # -- parsing -------------------------------------------------------------------------------
 def _parse_rule(raw: Any, number: int, source: str | None) -> Rule:
     if not isinstance(raw, dict):

@@ -1,11 +1,11 @@
 """Activity aggregates of a lead list larger than memory, partition by partition, and ids
 checked for uniqueness across batches.
 
-1. the contacts' ids are read (id column only) and written, with their global row position,
-   into N temporary Parquet partitions by a hash of the id;
+1. the lead list's keys (global row position, ``contact_id``, the row's feature time) are
+   written into N temporary Parquet partitions by a hash of the id;
 2. the activity log is read in batches, validated, and appended to the same N partitions by
    the same hash of its contact id;
-3. for each partition, its contacts and their activities are loaded together and
+3. for each partition, its keys and their activities are loaded together and
    ``features.activity.aggregate_activities`` (the very function training uses) computes the
    aggregates, stored by row position in a disk-backed array (``numpy.memmap``).
 
@@ -19,7 +19,8 @@ repeated hash is confirmed on the ids themselves before it is reported.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -28,34 +29,20 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from leadscore.config import Config
-from leadscore.data.contract import require_columns
+from leadscore.data.contract import canonical_ids
 from leadscore.data.crm import ID, activities_frame
-from leadscore.errors import InputError, LeadscoreError
-from leadscore.features.activity import aggregate_activities
-from leadscore.io.batches import BATCH_ROWS, count_rows, header, iter_table
+from leadscore.errors import InputError
+from leadscore.features.activity import ActivitySpec, aggregate_activities
+from leadscore.io.batches import BATCH_ROWS, count_rows, iter_table
 from leadscore.io.progress import Progress
 from leadscore.io.tables import row_number, table_format
-from leadscore.model.scorer import LeadScorer
 
 ACTIVITIES_PER_PARTITION = 2_000_000
-AS_OF = "as_of"
-
-
-def shifted(exc: LeadscoreError, offset: int) -> LeadscoreError:
-    """The same error with its row number made global (the batch starts at ``offset``)."""
-    if exc.row is not None:
-        exc.row += offset
-    return exc
-
-
-def _batches_checked(
-    path: Path, validate: Callable[[pd.DataFrame], pd.DataFrame], **kwargs: object
-) -> Iterator[tuple[int, pd.DataFrame]]:
-    for offset, raw in iter_table(path, **kwargs):
-        try:
-            yield offset, validate(raw)
-        except LeadscoreError as exc:
-            raise shifted(exc, offset) from None
+AS_OF, POS = "as_of", "pos"
+KEY_SCHEMA = pa.schema([(POS, pa.int64()), (ID, pa.string()), (AS_OF, pa.timestamp("ns"))])
+ACT_SCHEMA = pa.schema(
+    [(ID, pa.string()), ("occurred_at", pa.timestamp("ns")), ("activity_type", pa.string())]
+)
 
 
 def hash_ids(ids: np.ndarray) -> np.ndarray:
@@ -104,15 +91,33 @@ class UniqueIds:
 
     def _ids_at(self, positions: list[int]) -> list[str]:
         found: dict[int, str] = {}
-        for offset, batch in iter_table(
-            self.path, missing_values=self.missing, columns=[self.column]
-        ):
+        batches = iter_table(
+            self.path, missing_values=self.missing, columns=[self.column], text=(self.column,)
+        )
+        for offset, batch in batches:
+            ids = canonical_ids(batch[self.column])
             for pos in positions:
                 if offset <= pos < offset + len(batch):
-                    found[pos] = str(batch[self.column].iloc[pos - offset]).strip()
+                    found[pos] = str(ids.iloc[pos - offset])
             if len(found) == len(set(positions)):
                 break
         return [found[p] for p in positions]
+
+
+@dataclass
+class Aggregates:
+    """Activity aggregates by global row position, on disk, and what the pass found."""
+
+    store: np.ndarray  # a numpy.memmap: rows x spec.feature_names()
+    names: list[str]
+    partitions: int
+    latest: pd.Timestamp | None = None  # the latest activity time
+    notes: list[str] = field(default_factory=list)
+
+    def lookup(self, keys: pd.DataFrame) -> pd.DataFrame:
+        """The aggregates of these rows (their index is their global row position)."""
+        block = self.store[keys.index.to_numpy(dtype=np.int64)]
+        return pd.DataFrame(block, columns=self.names, index=keys.index)
 
 
 def _partition(ids: np.ndarray, n: int) -> np.ndarray:
@@ -126,118 +131,105 @@ def _n_partitions(path: Path, rows_per_partition: int) -> int:
     return max(1, math.ceil(rows / rows_per_partition))
 
 
-def aggregate_partitioned(
-    scorer: LeadScorer,
-    contacts_path: Path,
+def _split_by_partition(table: pa.Table, ids: np.ndarray, writers: list[pq.ParquetWriter]) -> None:
+    part = _partition(ids, len(writers))
+    for p, writer in enumerate(writers):
+        writer.write_table(table.filter(pa.array(part == p)))
+
+
+def _write_partitions(
+    keys: Iterable[pd.DataFrame],
     activities_path: Path,
     cfg: Config,
-    as_of: pd.Timestamp,
     workdir: Path,
+    n: int,
     *,
-    batch_rows: int = BATCH_ROWS,
-    partitions: int | None = None,
-    progress: bool = True,
-) -> tuple[np.memmap, int, list[str], pd.Timestamp | None]:
-    """Activity aggregates per contact row, by row position, in bounded memory.
-
-    Returns the disk-backed array (rows × ``spec.feature_names()``), the number of
-    partitions used, notes for the user (activities of unknown contacts) and the latest
-    activity time (None without activities).
-    """
-    missing = tuple(cfg.features.missing_values)
-    id_col = cfg.contacts.id
-    n = partitions or _n_partitions(activities_path, ACTIVITIES_PER_PARTITION)
-    key_schema = pa.schema([("pos", pa.int64()), (ID, pa.string())])
-    act_schema = pa.schema(
-        [(ID, pa.string()), ("occurred_at", pa.timestamp("ns")), ("activity_type", pa.string())]
-    )
-    key_writers = [pq.ParquetWriter(workdir / f"keys-{p}.parquet", key_schema) for p in range(n)]
-    act_writers = [pq.ParquetWriter(workdir / f"acts-{p}.parquet", act_schema) for p in range(n)]
-    unique = UniqueIds(contacts_path, id_col, missing)
+    batch_rows: int,
+    progress: bool,
+) -> int:
+    """Steps 1 and 2: keys and activities into ``n`` partitions; returns the row count."""
+    key_writers = [pq.ParquetWriter(workdir / f"keys-{p}.parquet", KEY_SCHEMA) for p in range(n)]
+    act_writers = [pq.ParquetWriter(workdir / f"acts-{p}.parquet", ACT_SCHEMA) for p in range(n)]
     total = 0
     try:
-        bar = Progress("reading contact ids", count_rows(contacts_path), progress)
-        if id_col not in header(contacts_path):
-            require_columns(pd.DataFrame(columns=header(contacts_path)), [id_col], contacts_path)
-        for offset, batch in iter_table(
-            contacts_path, missing_values=missing, columns=[id_col], batch_rows=batch_rows
-        ):
-            ids = _ids(batch, id_col, contacts_path, offset)
-            unique.add(ids)
-            part = _partition(ids, n)
-            pos = np.arange(offset, offset + len(ids), dtype=np.int64)
-            for p in range(n):
-                sel = part == p
-                key_writers[p].write_table(
-                    pa.table({"pos": pos[sel], ID: pa.array(ids[sel], pa.string())}, key_schema)
-                )
-            total = offset + len(batch)
-            bar.advance(len(batch))
-        bar.close()
-        unique.check()
-
+        for batch in keys:
+            ids = batch[ID].to_numpy(dtype=object)
+            table = pa.table(
+                {POS: batch.index.to_numpy(dtype=np.int64), ID: pa.array(ids, pa.string()),
+                 AS_OF: batch[AS_OF].to_numpy(dtype="datetime64[ns]")},
+                schema=KEY_SCHEMA,
+            )  # fmt: skip
+            _split_by_partition(table, ids, key_writers)
+            total = max(total, int(batch.index.max()) + 1 if len(batch) else total)
         bar = Progress("partitioning activities", count_rows(activities_path), progress)
-
-        def validate(raw: pd.DataFrame) -> pd.DataFrame:
-            return activities_frame(raw, cfg, str(activities_path))
-
-        for _, acts in _batches_checked(
-            activities_path, validate, missing_values=missing, batch_rows=batch_rows
-        ):
-            part = _partition(acts[ID].to_numpy(), n)
-            table = pa.Table.from_pandas(acts, schema=act_schema, preserve_index=False)
-            for p in range(n):
-                act_writers[p].write_table(table.filter(pa.array(part == p)))
+        missing = tuple(cfg.features.missing_values)
+        text = (cfg.activities.contact_id,)
+        batches = iter_table(
+            activities_path, missing_values=missing, batch_rows=batch_rows, text=text
+        )
+        for _, raw in batches:
+            acts = activities_frame(raw, cfg, str(activities_path))
+            table = pa.Table.from_pandas(acts, schema=ACT_SCHEMA, preserve_index=False)
+            _split_by_partition(table, acts[ID].to_numpy(dtype=object), act_writers)
             bar.advance(len(acts))
         bar.close()
     finally:
         for w in key_writers + act_writers:
             w.close()
+    return total
 
-    names = scorer.activity_spec.feature_names()
+
+def aggregate_partitioned(
+    keys: Iterable[pd.DataFrame],
+    activities_path: Path,
+    cfg: Config,
+    spec: ActivitySpec,
+    workdir: Path,
+    *,
+    batch_rows: int = BATCH_ROWS,
+    partitions: int | None = None,
+    progress: bool = True,
+) -> Aggregates:
+    """Activity aggregates per lead-list row, by global row position, in bounded memory.
+
+    Args:
+        keys: batches of ``contact_id`` and ``as_of`` (the row's feature time), each indexed
+            by the rows' global positions in the lead list.
+        activities_path: the activity log (validated batch by batch).
+        cfg: the config (activity columns, missing values).
+        spec: the model's activity spec.
+        workdir: a temporary folder for the partitions and the aggregate store.
+    """
+    n = partitions or _n_partitions(activities_path, ACTIVITIES_PER_PARTITION)
+    total = _write_partitions(
+        keys, activities_path, cfg, workdir, n, batch_rows=batch_rows, progress=progress
+    )
+    names = spec.feature_names()
     store = np.lib.format.open_memmap(
         workdir / "aggregates.npy", mode="w+", dtype=np.float64, shape=(total, len(names))
     )
+    out = Aggregates(store, names, n)
     unknown = n_acts = 0
-    latest = None
     bar = Progress("aggregating activities", n, progress)
     for p in range(n):
-        keys = pq.read_table(workdir / f"keys-{p}.parquet").to_pandas()
+        part_keys = pq.read_table(workdir / f"keys-{p}.parquet").to_pandas()
         acts = pq.read_table(workdir / f"acts-{p}.parquet").to_pandas()
-        known = acts[ID].isin(pd.Index(keys[ID]))
+        known = acts[ID].isin(pd.Index(part_keys[ID]))
         unknown += int((~known).sum())
         n_acts += len(acts)
-        latest = _later(latest, acts["occurred_at"].max())
-        keys[AS_OF] = as_of
-        agg = aggregate_activities(acts[known.to_numpy()], keys[[ID, AS_OF]], scorer.activity_spec)
-        store[keys["pos"].to_numpy()] = agg[names].to_numpy(dtype=np.float64)
-        del keys, acts, agg
+        latest = acts["occurred_at"].max() if len(acts) else None
+        if latest is not None and pd.notna(latest) and (out.latest is None or latest > out.latest):
+            out.latest = latest
+        agg = aggregate_activities(acts[known.to_numpy()], part_keys[[ID, AS_OF]], spec)
+        store[part_keys[POS].to_numpy()] = agg[names].to_numpy(dtype=np.float64)
         (workdir / f"keys-{p}.parquet").unlink()
         (workdir / f"acts-{p}.parquet").unlink()
         bar.advance(1)
     bar.close()
     store.flush()
-    notes = []
     if unknown:
-        notes.append(
+        out.notes.append(
             f"{activities_path}: {unknown:,} of {n_acts:,} activities belong to contacts "
             "not in the contacts file and were not used"
         )
-    return store, n, notes, latest
-
-
-def _later(a: pd.Timestamp | None, b: object) -> pd.Timestamp | None:
-    """The later of two times, ignoring missing ones."""
-    if b is None or pd.isna(b):
-        return a
-    return b if a is None or b > a else a
-
-
-def _ids(batch: pd.DataFrame, column: str, path: Path, offset: int) -> np.ndarray:
-    from leadscore.data.contract import check_ids
-
-    try:
-        check_ids(batch, column, path)
-    except LeadscoreError as exc:
-        raise shifted(exc, offset) from None
-    return batch[column].astype(str).str.strip().to_numpy(dtype=object)
+    return out

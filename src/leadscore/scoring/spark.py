@@ -1,29 +1,28 @@
-"""Scoring on Spark, for lead lists that outgrow one machine (``predict --engine spark``).
+"""The Spark engine (``predict --engine spark``), for lead lists that outgrow one machine.
 
 Needs the optional extra: ``pip install 'leadscore[spark]'`` (pyspark 4) and Java 17.
 The session is ``SparkSession.builder.getOrCreate()``: local mode unless a master is set the
 usual way (``spark-submit --master``, ``PYSPARK_SUBMIT_ARGS``, ``spark-defaults.conf``).
 
-Three steps, each the same logic as the pandas path:
+Spark only reads, groups and writes; every rule is the pandas code's own:
 
-1. Contacts: the config's columns are renamed to the canonical roles and the outcome mapped to
-   ``open`` / ``won`` / ``lost`` with Spark expressions (``canonical_contacts``).
-2. Activity aggregates: expressed once. ``features.activity.aggregate_activities`` itself runs
-   on Spark, per hash bucket of ``contact_id``, through ``cogroup().applyInPandas``: every
-   contact's activities land in its bucket, so the features are exactly the pandas ones.
-3. Scoring: the model is the MLflow pyfunc (``tracking.LeadScorePyfunc``) applied with
-   ``mlflow.pyfunc.spark_udf``: per-contact rows in, probability / score / tier out.
+1. each row of the lead list and of the activity log gets its global file position;
+2. both are grouped into buckets by a hash of the canonical contact id
+   (``data.contract.canonical_ids``): every contact's rows and activities, and any repeat of
+   an id, land in the same bucket;
+3. each bucket runs, through ``cogroup().applyInPandas``, the same validation
+   (``data.crm.contacts_frame``, ``activities_frame``) and the one scoring core
+   (``scoring.core.score_batch``) as the in-memory engine; a data error comes back as a row
+   naming the file row, which is raised on the driver;
+4. the driver collects the output rows in file order and writes them with the one writer.
 
-Input and output are Parquet (the output is a folder of part files, Spark's layout; rows keep
-their ``contact_id`` but not the input order). Input is not validated row by row as on the
-pandas engine (ids, dates): validate a sample with the pandas engine first.
+Input is Parquet; the output is a CSV or Parquet file written like the other engines'.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
@@ -31,10 +30,17 @@ from typing import Any
 import pandas as pd
 
 from leadscore.config import Config
-from leadscore.errors import InputError, LeadscoreError
+from leadscore.data.contract import canonical_ids
+from leadscore.errors import ConfigError, InputError, LeadscoreError
+from leadscore.io.tables import table_format
+from leadscore.io.writer import TableWriter
+from leadscore.scoring.core import Batch, Scorer, output_schema, score_batch
+from leadscore.scoring.memory import behavior_for
+from leadscore.scoring.summary import Summary
 
-ID, AS_OF = "contact_id", "as_of"
-BUCKETS = 64
+ID, POS, ERROR, BUCKET = "contact_id", "_pos", "_error", "_bucket"
+ROWS_PER_BUCKET = 50_000  # contacts per bucket: each bucket is one pandas call
+MAX_BUCKETS = 4096
 
 
 def require_spark() -> None:
@@ -72,145 +78,86 @@ def session() -> Any:
     )
 
 
-def canonical_contacts(frame: Any, cfg: Config) -> Any:
-    """Contacts with canonical role columns (``contact_id``, ``created_at``, ``status`` …)."""
+def bucket_count(rows: int) -> int:
+    """Buckets for a list of ``rows`` contacts: about ``ROWS_PER_BUCKET`` each."""
+    return int(min(MAX_BUCKETS, max(1, -(-rows // ROWS_PER_BUCKET))))
+
+
+def bucket_of(ids: pd.Series, buckets: int) -> pd.Series:
+    """The bucket of each raw id: a stable hash of its canonical form."""
+    hashed = pd.util.hash_array(canonical_ids(ids).to_numpy(dtype=object), categorize=False)
+    return pd.Series((hashed % buckets).astype("int32"), index=ids.index)
+
+
+def _with_positions(frame: Any, id_column: str, buckets: int) -> Any:
+    """The frame with each row's 0-based file position and its bucket."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.functions import pandas_udf
+    from pyspark.sql.types import LongType, StructField, StructType
+
+    schema = StructType([*frame.schema.fields, StructField(POS, LongType(), False)])
+    numbered = frame.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1])).toDF(schema)
+
+    def bucket(ids: pd.Series) -> pd.Series:
+        return bucket_of(ids, buckets)
+
+    bucket = pandas_udf(bucket, "int")  # type: ignore[call-overload]
+    return numbered.withColumn(BUCKET, bucket(F.col(id_column).cast("string")))
+
+
+def _per_bucket(model: Scorer, cfg: Config, paths: tuple[str, str | None], as_of: Any,
+                include_closed: bool, reasons: bool) -> Any:  # fmt: skip
+    """The pandas function each bucket runs: validate, then the one scoring core."""
+    from leadscore.data.crm import activities_frame, contacts_frame
+
+    names = [f.name for f in output_schema(model, reasons)]
+
+    def run(raw: pd.DataFrame, raw_acts: pd.DataFrame) -> pd.DataFrame:
+        raw = raw.set_index(POS).sort_index().drop(columns=[BUCKET])
+        raw.index.name = None
+        try:
+            contacts = contacts_frame(raw, cfg, paths[0], require_outcome=False)
+            acts = None
+            if paths[1] is not None:
+                raw_acts = raw_acts.set_index(POS).sort_index().drop(columns=[BUCKET])
+                raw_acts.index.name = None
+                acts = activities_frame(raw_acts, cfg, paths[1])
+            behavior = behavior_for(model, list(contacts.columns), acts)
+            out = score_batch(
+                model, contacts, behavior, as_of, include_closed=include_closed, reasons=reasons
+            ).out
+            out[ERROR] = None
+        except LeadscoreError as exc:
+            row = pd.DataFrame({n: [None] for n in names})
+            row[ERROR] = f"{type(exc).__name__}\t{exc}"
+            out = row.set_index(pd.Index([exc.row or 0]))
+        out[POS] = out.index.to_numpy()
+        return out[[*names, POS, ERROR]]
+
+    return run
+
+
+def _spark_schema(model: Scorer, reasons: bool) -> str:
+    kinds = {"double": "double", "int64": "long"}
+    fields = [
+        f"`{f.name}` {kinds.get(str(f.type), 'string')}" for f in output_schema(model, reasons)
+    ]
+    return ", ".join([*fields, f"`{POS}` long", f"`{ERROR}` string"])
+
+
+def _raise_first_error(result: Any) -> None:
     from pyspark.sql import functions as F
 
-    c = cfg.contacts
-    if c.id not in frame.columns:
-        raise InputError("required column is missing", column=c.id)
-    out = frame.withColumn(c.id, F.trim(F.col(c.id).cast("string")))
-    renames = {c.id: ID}
-    if c.created_at and c.created_at in frame.columns:
-        out = out.withColumn(c.created_at, F.col(c.created_at).cast("timestamp"))
-        renames[c.created_at] = "created_at"
-    if c.closed_at and c.closed_at in frame.columns:
-        out = out.withColumn(c.closed_at, F.col(c.closed_at).cast("timestamp"))
-        renames[c.closed_at] = "closed_at"
-    if c.outcome in frame.columns:
-        text = F.lower(F.trim(F.col(c.outcome).cast("string")))
-        won = [str(v).strip().casefold() for v in c.won]
-        lost = [str(v).strip().casefold() for v in c.lost]
-        out = out.withColumn(
-            c.outcome,
-            F.when(text.isin(won), "won").when(text.isin(lost), "lost").otherwise("open"),
+    first = result.filter(F.col(ERROR).isNotNull()).orderBy(POS).limit(1).collect()
+    if first:
+        kind, message = first[0][ERROR].split("\t", 1)
+        raise {"InputError": InputError, "ConfigError": ConfigError}.get(kind, LeadscoreError)(
+            message
         )
-        renames[c.outcome] = "status"
-    clashes = {
-        col: f"{col}_attr"
-        for col in out.columns
-        if col in (ID, "created_at", "closed_at", "status") and col not in renames
-    }
-    for old, new in {**clashes, **renames}.items():
-        out = out.withColumnRenamed(old, new)
-    if "status" not in out.columns:
-        out = out.withColumn("status", F.lit("open"))
-    return out
-
-
-def canonical_activities(frame: Any, cfg: Config) -> Any:
-    """Activities as ``contact_id``, ``occurred_at``, ``activity_type`` (as on pandas)."""
-    from pyspark.sql import functions as F
-
-    a = cfg.activities
-    for col in (a.contact_id, a.occurred_at, a.activity_type):
-        if col not in frame.columns:
-            raise InputError("required column is missing", column=col)
-    return frame.select(
-        F.trim(F.col(a.contact_id).cast("string")).alias(ID),
-        F.col(a.occurred_at).cast("timestamp").alias("occurred_at"),
-        F.lower(F.trim(F.col(a.activity_type).cast("string"))).alias("activity_type"),
-    )
-
-
-def aggregates(keys: Any, activities: Any, spec: Any, buckets: int = BUCKETS) -> Any:
-    """``aggregate_activities`` on Spark: one row per key (``contact_id``, ``as_of``)."""
-    from pyspark.sql import functions as F
-
-    from leadscore.features.activity import aggregate_activities
-
-    names = spec.feature_names()
-    schema = ", ".join(
-        [f"`{ID}` string", f"`{AS_OF}` timestamp"] + [f"`{n}` double" for n in names]
-    )
-
-    def per_bucket(key_rows: pd.DataFrame, act_rows: pd.DataFrame) -> pd.DataFrame:
-        key_rows = key_rows[[ID, AS_OF]].reset_index(drop=True)
-        acts = act_rows[[ID, "occurred_at", "activity_type"]] if len(act_rows) else None
-        agg = aggregate_activities(acts, key_rows, spec)
-        return pd.concat([key_rows, agg], axis=1)
-
-    bucket = F.pmod(F.xxhash64(ID), F.lit(buckets))
-    return (
-        keys.select(ID, AS_OF)
-        .withColumn("_bucket", bucket)
-        .groupBy("_bucket")
-        .cogroup(activities.withColumn("_bucket", bucket).groupBy("_bucket"))
-        .applyInPandas(per_bucket, schema)
-    )
-
-
-def score(
-    spark: Any,
-    contacts: Any,
-    activities: Any | None,
-    scorer: Any,
-    model_uri: str,
-    as_of: pd.Timestamp | None,
-    *,
-    include_closed: bool = False,
-) -> Any:
-    """contact_id, probability, score, tier, status for every contact row."""
-    from pyspark.sql import functions as F
-
-    from leadscore.tracking.runs import spark_udf
-
-    names = scorer.activity_spec.feature_names()
-    flat = activities is None and bool(names) and set(names) <= set(contacts.columns)
-    if as_of is None and not (flat and AS_OF in contacts.columns):
-        as_of = pd.Timestamp.now(tz="UTC").tz_localize(None)
-    rows = contacts
-    if as_of is not None:
-        rows = rows.withColumn(AS_OF, F.lit(as_of.to_pydatetime()).cast("timestamp"))
-    else:
-        rows = rows.withColumn(AS_OF, F.col(AS_OF).cast("timestamp"))
-    if not flat:
-        rows = rows.drop(*[n for n in names if n in rows.columns])
-        acts = activities
-        if acts is None:
-            acts = spark.createDataFrame(
-                [], "contact_id string, occurred_at timestamp, activity_type string"
-            )
-        agg = aggregates(rows, acts, scorer.activity_spec)
-        rows = rows.join(agg, on=[ID, AS_OF], how="left")
-
-    status = F.lit("scored")
-    if "created_at" in rows.columns:
-        status = F.when(
-            F.col("created_at") > F.col(AS_OF), F.lit("not scored: created after the as-of time")
-        ).otherwise(status)
-    if not include_closed:
-        status = F.when(
-            F.col("status").isin("won", "lost"),
-            F.concat(F.lit("not scored: closed ("), F.col("status"), F.lit(")")),
-        ).otherwise(status)
-    rows = rows.withColumn("_status", status)
-
-    udf = spark_udf(spark, model_uri)
-    inputs = [c for c in scorer.features.input_columns_ if c in rows.columns]
-    pred = udf(F.struct(*[F.col(c) for c in inputs]))
-    scored = F.col("_status") == "scored"
-    return rows.withColumn("_pred", F.when(scored, pred)).select(
-        F.col(ID).alias("contact_id"),
-        F.col("_pred.probability").alias("probability"),
-        F.col("_pred.score").cast("long").alias("score"),
-        F.coalesce(F.col("_pred.tier"), F.lit("")).alias("tier"),
-        F.col("_status").alias("status"),
-    )
 
 
 def predict_spark(
-    model_dir: str | Path,
+    model: Scorer,
     contacts_path: str | Path,
     activities_path: str | Path | None,
     cfg: Config,
@@ -218,23 +165,52 @@ def predict_spark(
     as_of: pd.Timestamp | None,
     *,
     include_closed: bool = False,
-) -> int:
-    """Score a Parquet lead list on Spark and write Parquet; return the number of rows."""
-    from leadscore.io.store import load_model
-    from leadscore.io.tables import table_format
-    from leadscore.tracking.runs import save_pyfunc
-
-    for path in (contacts_path, activities_path, out_path):
+    reasons: bool = False,
+    csv_safe: bool = True,
+) -> Summary:
+    """Score a Parquet lead list on Spark; write one output row per input row, in order."""
+    for path in (contacts_path, activities_path):
         if path is not None and table_format(path) != "parquet":
-            raise InputError("--engine spark reads and writes Parquet only", file=str(path))
-    scorer = load_model(model_dir)
+            raise InputError("--engine spark reads Parquet only", file=str(path))
     spark = session()
-    contacts = canonical_contacts(spark.read.parquet(str(contacts_path)), cfg)
-    acts = None
+    raw = spark.read.parquet(str(contacts_path))
+    buckets = bucket_count(raw.count())
+    spark.conf.set("spark.sql.shuffle.partitions", str(buckets))
+    contacts = _with_positions(raw, cfg.contacts.id, buckets)
     if activities_path is not None:
-        acts = canonical_activities(spark.read.parquet(str(activities_path)), cfg)
-    with tempfile.TemporaryDirectory(prefix="leadscore-pyfunc-") as tmp:
-        uri = save_pyfunc(model_dir, Path(tmp) / "pyfunc")
-        result = score(spark, contacts, acts, scorer, uri, as_of, include_closed=include_closed)
-        result.write.mode("overwrite").parquet(str(out_path))
-    return spark.read.parquet(str(out_path)).count()
+        raw_acts = spark.read.parquet(str(activities_path))
+        acts = _with_positions(raw_acts, cfg.activities.contact_id, buckets)
+    else:
+        acts = spark.createDataFrame([], f"`{POS}` long, `{BUCKET}` int")
+    paths = (str(contacts_path), None if activities_path is None else str(activities_path))
+    run = _per_bucket(model, cfg, paths, as_of, include_closed, reasons)
+    result = (
+        contacts.groupBy(BUCKET)
+        .cogroup(acts.groupBy(BUCKET))
+        .applyInPandas(run, _spark_schema(model, reasons))
+        .cache()
+    )
+    _raise_first_error(result)
+    summary = Summary()
+    schema = output_schema(model, reasons)
+    with TableWriter(out_path, schema, csv_safe=csv_safe) as writer:
+        rows: list[Any] = []
+        for row in result.orderBy(POS).drop(POS, ERROR).toLocalIterator():
+            rows.append(row)
+            if len(rows) >= 25_000:
+                _write_rows(rows, schema, writer, summary)
+                rows = []
+        _write_rows(rows, schema, writer, summary)
+    result.unpersist()
+    summary.notes.append("drift check skipped: the spark engine keeps no sample of model rows")
+    return summary
+
+
+def _write_rows(rows: list[Any], schema: Any, writer: TableWriter, summary: Summary) -> None:
+    if not rows:
+        return
+    out = pd.DataFrame([r.asDict() for r in rows], columns=schema.names)
+    if "score" in out:
+        out["score"] = pd.array(out["score"], dtype="Int64")
+    writer.write(out)
+    summary.add(Batch(out, out.iloc[:0]))

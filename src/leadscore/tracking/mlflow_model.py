@@ -8,6 +8,6 @@ artifact and is loaded by ``store.load_model`` (checksum verified first).
 
 import mlflow
 
-from leadscore.tracking.runs import LeadScorePyfunc
+from leadscore.tracking.pyfunc import LeadScorePyfunc
 
 mlflow.models.set_model(LeadScorePyfunc())

@@ -36,6 +36,6 @@ def load_scorer(model: str | Path) -> Any:
                 file=str(model),
             )
         return load_model(model)
-    from leadscore.tracking.runs import resolve_model
+    from leadscore.tracking.registry import resolve_model
 
     return resolve_model(str(model))

@@ -1,0 +1,153 @@
+"""``leadscore runs``, ``promote`` and ``retrain``: the MLflow registry, from the terminal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from leadscore.cli.common import (
+    ActivitiesOpt,
+    ConfigOpt,
+    ExperimentOpt,
+    NameOpt,
+    console,
+    say,
+    user_errors,
+)
+from leadscore.paths import MODELS_DIR
+
+RUN_HEADERS = {
+    "roc_auc": "AUC",
+    "pr_auc": "PR AUC",
+    "log_loss": "log loss",
+    "brier": "Brier",
+    "ece": "ECE",
+    "lift_top10": "lift@10%",
+}
+
+
+def runs(
+    experiment: ExperimentOpt = "leadscore",
+    name: NameOpt = "leadscore",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """List training runs, newest first: key held-out metrics, registered version, champion."""
+    with user_errors():
+        from leadscore import api
+        from leadscore.tracking.store import tracking_uri
+
+        rows = api.runs(experiment, name)
+        if as_json:
+            typer.echo(json.dumps(rows, indent=2))
+            return
+        if not rows:
+            typer.echo(f"no runs in experiment '{experiment}' of {tracking_uri()}")
+            return
+        render_runs(rows, f"Runs of '{experiment}' in {tracking_uri()}, newest first")
+        typer.echo(f"champion = the version behind models:/{name}@champion")
+
+
+def render_runs(rows: list[dict[str, Any]], title: str) -> None:
+    """One line per run."""
+    from rich.table import Table
+
+    table = Table(title=title)
+    for col in ("run", "started (UTC)", "kind", "model", "calib.", "rows", "version"):
+        table.add_column(col, no_wrap=True)
+    for col in RUN_HEADERS.values():
+        table.add_column(col, justify="right", no_wrap=True)
+    for row in rows:
+        version = row["version"] or ""
+        table.add_row(
+            row["run_id"][:8],
+            row["start_time"][:16],
+            row["kind"],
+            row["model"],
+            row["calibration"],
+            str(row["rows"]),
+            f"{version} champion" if row["champion"] else version,
+            *("" if row[k] is None else f"{row[k]:.4f}" for k in RUN_HEADERS),
+        )
+    console(160).print(table)
+
+
+def promote(
+    version: Annotated[int, typer.Argument(help="Registered version to make champion.")],
+    contacts: Annotated[
+        Path | None,
+        typer.Argument(help="Export to evaluate both models on (its most recent closed window)."),
+    ] = None,
+    activities: ActivitiesOpt = None,
+    config: ConfigOpt = None,
+    name: NameOpt = "leadscore",
+    force: Annotated[
+        bool, typer.Option(help="Promote even if the rule refuses (recorded on the version).")
+    ] = False,
+) -> None:
+    """Make VERSION the champion, only if it beats the current champion on the same data."""
+    with user_errors():
+        from leadscore import api
+
+        done = api.promote(version, contacts, activities, config, name=name, force=force)
+        if done.promoted:
+            how = "forced despite the rule" if force and not done.decision.promote else "promoted"
+            typer.echo(f"{how}: models:/{name}/{version} is now champion — {done.decision.reason}")
+            return
+        typer.echo(
+            f"refused: version {version} stays a challenger — {done.decision.reason}", err=True
+        )
+        typer.echo(f"rule: {done.rule}; --force overrides (recorded)", err=True)
+        raise typer.Exit(1)
+
+
+def retrain(
+    contacts: Annotated[Path, typer.Argument(help="Updated contacts export (CSV or Parquet).")],
+    activities: ActivitiesOpt = None,
+    config: ConfigOpt = None,
+    model_dir: Annotated[
+        Path, typer.Option("--model-dir", help="Folder to save the challenger in.")
+    ] = MODELS_DIR / "challenger",
+    experiment: ExperimentOpt = "leadscore",
+    name: NameOpt = "leadscore",
+) -> None:
+    """Train a challenger on an updated export; promote it only if it beats the champion.
+
+    Both are evaluated on the most recent closed window that neither learned from, and both
+    evaluations are logged in the challenger's MLflow run."""
+    with user_errors():
+        from leadscore import api
+
+        out = api.retrain(
+            contacts, activities, config, model_dir=model_dir, experiment=experiment, name=name
+        )
+        say(out.notes)
+        render_retrain(out)
+        verdict = "promoted" if out.promoted else "not promoted"
+        typer.echo(
+            f"{verdict}: models:/{name}/{out.run.version} — {out.decision.reason}; "
+            f"MLflow run {out.run.run_id}; challenger saved to {out.model_dir}/"
+        )
+
+
+def render_retrain(out: Any) -> None:
+    """Challenger and champion side by side on the same rows."""
+    from rich.table import Table
+
+    table = Table(title=f"Challenger vs champion on the same {len(out.result.holdout):,} rows")
+    table.add_column("metric")
+    table.add_column(f"challenger (v{out.run.version})", justify="right")
+    if out.champion_metrics is not None:
+        table.add_column(f"champion (v{out.champion_version})", justify="right")
+    for key in ("roc_auc", "pr_auc", "log_loss", "brier", "ece", "lift_top10"):
+        cells = [f"{out.challenger_metrics[key]:.4f}"]
+        if out.champion_metrics is not None:
+            cells.append(f"{out.champion_metrics[key]:.4f}")
+        table.add_row(key, *cells)
+    console().print(table)
+    typer.echo(f"split: {out.result.split.description}")
+    if out.note:
+        typer.echo(f"note: {out.note}", err=True)
+    typer.echo(f"rule: {out.rule}")

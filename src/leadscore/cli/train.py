@@ -1,0 +1,109 @@
+"""``leadscore train``: parse, call ``leadscore.api.train``, render the held-out figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from leadscore.cli.common import (
+    ActivitiesOpt,
+    ConfigOpt,
+    ExperimentOpt,
+    ScorecardOpt,
+    console,
+    print_tiers,
+    say,
+    user_errors,
+)
+from leadscore.paths import DEFAULT_MODEL_DIR
+
+METRICS = ("roc_auc", "pr_auc", "brier", "log_loss", "ece", "lift_top10", "capture_top10")
+
+
+def train(
+    contacts: Annotated[Path, typer.Argument(help="Contacts file (CSV or Parquet).")],
+    activities: ActivitiesOpt = None,
+    config: ConfigOpt = None,
+    model_dir: Annotated[
+        Path, typer.Option("--model-dir", help="Folder to save the trained model in.")
+    ] = DEFAULT_MODEL_DIR,
+    mlflow: Annotated[bool, typer.Option(help="Log the run to MLflow.")] = True,
+    experiment: ExperimentOpt = "leadscore",
+    scorecard: ScorecardOpt = None,
+) -> None:
+    """Learn from closed contacts: point-in-time snapshots, time-ordered validation,
+    calibrated gradient boosting beside a logistic baseline; save and log the model."""
+    with user_errors():
+        from leadscore import api
+
+        outcome = api.train(
+            contacts, activities, config, model_dir=model_dir, mlflow=mlflow,
+            experiment=experiment, scorecard=scorecard,
+        )  # fmt: skip
+        say(outcome.notes)
+        if scorecard is not None:
+            render_scorecard(outcome.result, outcome.model_dir)
+        else:
+            render_training(outcome.result, outcome.model_dir)
+        say(warnings=outcome.warnings)
+        if outcome.run is not None:
+            run = outcome.run
+            typer.echo(
+                f"MLflow run {run.run_id} in {run.uri} (experiment '{outcome.experiment}'), "
+                f"registered as models:/leadscore/{run.version}; see it with: leadscore runs, "
+                "make mlflow-ui"
+            )
+
+
+def render_training(result: Any, model_dir: Path) -> None:
+    """Held-out metrics beside the baseline (and scorecard), split, calibration, tiers."""
+    from rich.table import Table
+
+    out = console()
+    table = Table(title="Held-out metrics (see the split below)")
+    table.add_column("metric")
+    table.add_column(result.scorer.info["model"], justify="right")
+    table.add_column(f"{result.baseline_name} (baseline)", justify="right")
+    card = result.scorecard_metrics
+    if card:
+        table.add_column("scorecard (calibrated)", justify="right")
+    for key in METRICS:
+        cells = [f"{result.metrics[key]:.4f}", f"{result.baseline_metrics[key]:.4f}"]
+        table.add_row(key, *cells, *([f"{card[key]:.4f}"] if card else []))
+    out.print(table)
+    out.print(f"split: {result.split.description}")
+    cv = result.scorer.info.get("cv")
+    if cv:
+        out.print(
+            f"{cv['description']}: ROC AUC {cv['roc_auc']:.4f} ± {cv['roc_auc_std']:.4f}, "
+            f"ECE {cv['ece']:.4f}"
+        )
+    out.print(
+        f"calibration: {result.calibration}; ECE {result.metrics['ece_uncalibrated']:.4f}"
+        f" before, {result.metrics['ece']:.4f} after"
+    )
+    th = result.scorer.thresholds
+    out.print(
+        f"tiers: opportunity >= {th['opportunity']:.3f}, prospect >= "
+        f"{th['prospect']:.3f} ({result.scorer.info['tier_rule']})"
+    )
+    print_tiers(result.tier_table, "Tiers on the held-out contacts (expected vs actual)")
+    excluded = result.data["excluded_columns"]
+    if excluded:
+        out.print("columns not used: " + "; ".join(f"{k} ({v})" for k, v in excluded.items()))
+    out.print(f"model saved to {model_dir}/")
+
+
+def render_scorecard(result: Any, model_dir: Path) -> None:
+    """A calibrated scorecard: how it was calibrated and measured, and its tiers."""
+    out = console()
+    m = result.metrics
+    out.print(f"scorecard calibrated: {result.calibration}")
+    out.print(f"metrics, {result.evaluated_on}:")
+    keys = ("roc_auc", "pr_auc", "brier", "log_loss", "ece")
+    out.print("  " + ", ".join(f"{k} {m[k]:.4f}" for k in keys))
+    out.print(f"tiers: {result.scorer.info['tier_rule']}")
+    print_tiers(result.tier_table, "Tiers on the training snapshots (expected vs actual)")
+    out.print(f"model saved to {model_dir}/ (predict with --model {model_dir})")

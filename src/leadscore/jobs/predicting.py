@@ -1,0 +1,277 @@
+"""The ``predict`` use case: a lead list in, one output row per input row out, with the
+probability, score, tier, status and reasons; engines differ only in how they read and batch.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from leadscore.config import Config
+from leadscore.data.crm import Table
+from leadscore.errors import LeadscoreError
+from leadscore.io.batches import BATCH_ROWS
+from leadscore.jobs.inputs import ConfigLike, load_export, read_config
+from leadscore.model.drift import DriftCheck
+from leadscore.paths import DEFAULT_MODEL_DIR
+from leadscore.scoring.summary import Summary
+
+STALE_DAYS = 30
+
+
+class NothingScoredError(LeadscoreError):
+    """A prediction that scored none of the list's rows."""
+
+    exit_code = 3
+
+
+@dataclass
+class Prediction:
+    """What a ``predict`` did: its rows (or file), totals, tiers, drift and what to say."""
+
+    engine: str
+    as_of: pd.Timestamp | None  # None: each row's own as_of
+    rows: int
+    scored: int
+    tiers: pd.DataFrame
+    output: pd.DataFrame | None = None  # every output row (in-memory engine)
+    out: Path | None = None
+    drift: DriftCheck | None = None
+    model: str = ""
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Run:
+    """The settings of one prediction, resolved."""
+
+    model: Any
+    cfg: Config
+    engine: str
+    as_of: pd.Timestamp | None
+    include_closed: bool
+    reasons: bool
+    csv_safe: bool
+    batch_rows: int
+    progress: bool
+
+
+def _model_for(cfg: Config, model: Any,
+               thresholds: tuple[float | None, float | None]) -> tuple[Any, str]:  # fmt: skip
+    """A trained model with the thresholds in force (config ``[tiers]``, then overrides)."""
+    from leadscore.model.tiers import effective_thresholds
+    from leadscore.tracking.resolve import load_scorer
+
+    scorer = model if not isinstance(model, str | Path) else load_scorer(model)
+    configured = (cfg.tiers.opportunity, cfg.tiers.prospect)
+    scorer.thresholds = effective_thresholds(scorer.thresholds, configured, thresholds)
+    return scorer, str(model) if isinstance(model, str | Path) else "the given model"
+
+
+def requested_time(value: str | pd.Timestamp | None) -> pd.Timestamp | None:
+    """The ``as_of`` a caller asked for, as naive UTC (None: not asked)."""
+    if value is None:
+        return None
+    try:
+        stamp = pd.Timestamp(value)
+    except ValueError:
+        raise LeadscoreError(f"--as-of: cannot read {value!r} as a date") from None
+    return stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo else stamp
+
+
+def _memory(run: _Run, contacts: Table, activities: Table | None, crm: Any,
+            out: Path | None) -> tuple[Summary, pd.DataFrame | None]:  # fmt: skip
+    """Whole tables in memory: one batch through the core, written by the one writer."""
+    from leadscore.features.snapshots import latest_time
+    from leadscore.io.writer import write_table
+    from leadscore.scoring.core import output_schema
+    from leadscore.scoring.memory import score_frame
+
+    if crm is None:
+        crm = load_export(contacts, activities, run.cfg, require_outcome=False)
+    output, summary = score_frame(
+        run.model, crm.contacts, crm.activities, run.as_of,
+        include_closed=run.include_closed, reasons=run.reasons,
+    )  # fmt: skip
+    summary.latest = latest_time(crm.contacts, crm.activities)
+    summary.notes[:0] = crm.notes
+    output = output.reset_index(drop=True)
+    if out is None:
+        return summary, output
+    write_table(output, out, csv_safe=run.csv_safe, schema=output_schema(run.model, run.reasons))
+    return summary, None
+
+
+def _stream(run: _Run, contacts: Table, activities: Table | None, crm: Any,
+            out: Path | None) -> tuple[Summary, pd.DataFrame | None]:  # fmt: skip
+    """Batches in bounded memory, written as they are scored."""
+    from leadscore.scoring.stream import predict_stream
+
+    if out is None:
+        raise LeadscoreError("the stream engine writes a file: give an output path")
+    summary = predict_stream(
+        run.model, Path(str(contacts)), None if activities is None else Path(str(activities)),
+        run.cfg, out, run.as_of, include_closed=run.include_closed, reasons=run.reasons,
+        csv_safe=run.csv_safe, batch_rows=run.batch_rows, progress=run.progress,
+    )  # fmt: skip
+    return summary, None
+
+
+def _spark(run: _Run, contacts: Table, activities: Table | None, crm: Any,
+           out: Path | None) -> tuple[Summary, pd.DataFrame | None]:  # fmt: skip
+    """A Spark session: buckets of contacts through the same core, written in file order."""
+    from leadscore.scoring.spark import predict_spark
+
+    if out is None:
+        raise LeadscoreError("the spark engine writes a file: give an output path")
+    summary = predict_spark(
+        run.model, str(contacts), None if activities is None else str(activities), run.cfg,
+        out, run.as_of, include_closed=run.include_closed, reasons=run.reasons,
+        csv_safe=run.csv_safe,
+    )  # fmt: skip
+    return summary, None
+
+
+ENGINE_RUNS = {"memory": _memory, "stream": _stream, "spark": _spark}
+
+
+def _column_notes(model: Any, cfg: Config, columns: list[str]) -> list[str]:
+    """Columns of the list the model has never seen (they are ignored)."""
+    features = getattr(model, "features", None)
+    if features is None or not hasattr(features, "unexpected_columns"):
+        return []
+    c = cfg.contacts
+    known = {c.id, c.created_at, c.closed_at, c.outcome, "as_of"}
+    known |= set(model.activity_spec.feature_names())
+    extra = [col for col in features.unexpected_columns(pd.DataFrame(columns=columns))
+             if col not in known]  # fmt: skip
+    if not extra:
+        return []
+    return [f"{len(extra)} column(s) unknown to the model are ignored: " + ", ".join(extra[:10])]
+
+
+def _checks(prediction: Prediction, summary: Summary, model: Any, threshold: float) -> None:
+    """The stale-export warning and the drift check (logged to MLflow when a store is set)."""
+    import os
+
+    from leadscore.model.drift import check
+
+    when, latest = prediction.as_of, summary.latest
+    if when is not None and latest is not None and when - latest > pd.Timedelta(days=STALE_DAYS):
+        prediction.warnings.append(
+            f"the latest date in the export is {latest:%Y-%m-%d}, {(when - latest).days} days "
+            f"before the as-of time {when:%Y-%m-%d}; recency features will read as stale. Pass "
+            "--as-of with the export date if it is older."
+        )
+    if not hasattr(model, "drift_reference"):
+        return
+    prediction.drift = check(model, summary.drift_rows, threshold)
+    drift = prediction.drift
+    if drift.skipped is None and os.environ.get("MLFLOW_TRACKING_URI"):
+        from leadscore.tracking.runs import log_drift
+
+        log_drift(drift.table, threshold, rows=drift.rows)
+
+
+def _nothing_scored(prediction: Prediction, statuses: dict[str, int], out: Path | None) -> None:
+    if prediction.rows == 0 or prediction.scored > 0:
+        return
+    where = f"; every row is in {out} with its status" if out is not None else ""
+    top = max(statuses, key=lambda s: statuses[s])
+    why = f" (most common status: {top!r}, {statuses[top]:,} rows)"
+    raise NothingScoredError(
+        f"none of the {prediction.rows:,} rows was scored{why}{where}; --include-closed scores "
+        "won and lost contacts, --as-of moves the scoring time"
+    )
+
+
+def predict(
+    contacts: Table,
+    activities: Table | None = None,
+    config: ConfigLike = None,
+    *,
+    model: Any = DEFAULT_MODEL_DIR,
+    out: str | Path | None = None,
+    as_of: str | pd.Timestamp | None = None,
+    include_closed: bool = False,
+    opportunity: float | None = None,
+    prospect: float | None = None,
+    reasons: bool = True,
+    engine: str = "auto",
+    batch_rows: int = BATCH_ROWS,
+    csv_safe: bool = True,
+    drift_threshold: float = 0.25,
+    scorecard: str | Path | None = None,
+    progress: bool = False,
+) -> Prediction:
+    """Score a lead list: probability, 0-100 score, tier, status and reasons for every row.
+
+    Args:
+        contacts: the lead list (CSV, Parquet or a DataFrame).
+        activities: its activity log (file or DataFrame), optional.
+        config: a TOML config file, a ``Config``, or None for the defaults.
+        model: a model folder, an MLflow reference (``models:/leadscore@champion``, a version,
+            a run) or a loaded model.
+        out: the output file (.csv or .parquet); None returns the rows in ``output``.
+        as_of: score as of this time (default: now); activity at or after it is not used.
+        include_closed: also score contacts already won or lost.
+        opportunity: override the opportunity threshold (a probability).
+        prospect: override the prospect threshold (a probability).
+        reasons: add the top factors that raised and lowered each probability.
+        engine: auto, memory, stream (files larger than memory) or spark.
+        batch_rows: rows per batch when streaming.
+        csv_safe: neutralise CSV cells a spreadsheet would run as a formula.
+        drift_threshold: warn when a feature's PSI against training exceeds this.
+        scorecard: a config with ``[scorecard]``: score with its points instead of a model.
+        progress: show a progress bar on long runs.
+
+    Raises:
+        NothingScoredError: the list has rows but none could be scored (exit code 3).
+    """
+    from leadscore.io.tables import table_format
+    from leadscore.scoring.engine import choose_engine, columns_of, resolve_as_of
+
+    started = time.perf_counter()
+    cfg = read_config(config, scorecard)
+    if out is not None:
+        table_format(out)  # an unknown output type fails before any work
+    chosen = choose_engine(engine, contacts, activities)
+    if batch_rows < 1:
+        raise LeadscoreError("--batch-rows must be at least 1")
+    crm = None
+    if scorecard is not None:
+        if (opportunity, prospect) != (None, None):
+            raise LeadscoreError(
+                "--opportunity/--prospect are model probabilities; with --scorecard set "
+                "[scorecard] prospect/opportunity (points) in its config"
+            )
+        if chosen != "memory":
+            raise LeadscoreError("a points scorecard scores in memory: use --engine auto or memory")
+        crm = load_export(contacts, activities, cfg, require_outcome=False)
+        from leadscore.jobs.training import validated_scorecard
+        from leadscore.scorecard.model import PointsScorer
+
+        scorer, name = PointsScorer(validated_scorecard(cfg, crm)), f"scorecard {scorecard}"
+    else:
+        scorer, name = _model_for(cfg, model, (opportunity, prospect))
+    columns = columns_of(contacts)
+    when = resolve_as_of(scorer, columns, activities, requested_time(as_of))
+    run = _Run(scorer, cfg, chosen, when, include_closed, reasons, csv_safe, batch_rows, progress)
+    summary, output = ENGINE_RUNS[chosen](
+        run, contacts, activities, crm, None if out is None else Path(out)
+    )
+    prediction = Prediction(
+        chosen, when, summary.rows, summary.scored, summary.tiers, output,
+        None if out is None else Path(out), model=name, notes=list(summary.notes),
+    )  # fmt: skip
+    prediction.notes += _column_notes(scorer, cfg, columns)
+    _checks(prediction, summary, scorer, drift_threshold)
+    prediction.seconds = time.perf_counter() - started
+    _nothing_scored(prediction, summary.statuses, prediction.out)
+    return prediction

@@ -1,0 +1,100 @@
+"""The ``train`` use case: an export in, a saved model folder, its report and an MLflow run out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from leadscore.config import Config
+from leadscore.data.crm import CRM, Table
+from leadscore.jobs.inputs import ConfigLike, fingerprints, load_export, read_config
+from leadscore.model.spec import TrainSpec
+from leadscore.paths import DEFAULT_MODEL_DIR
+
+
+@dataclass
+class TrainOutcome:
+    """What ``train`` made: the result (metrics, split, tiers), where it went, what to say."""
+
+    result: Any  # model.train.TrainResult, or scorecard.model.ScorecardTrainResult
+    model_dir: Path
+    run: Any = None  # tracking.runs.LoggedRun when logged to MLflow
+    experiment: str | None = None
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def validated_scorecard(cfg: Config, crm: CRM) -> Any:
+    """The config's scorecard, checked against the loaded export (before any scoring)."""
+    from leadscore.scorecard.rules import Scorecard
+
+    if cfg.scorecard is None:
+        return None
+    card = Scorecard.from_config(cfg.scorecard, cfg.source)
+    return card.validate(
+        crm.contacts, crm.activities, file=crm.contacts_path, activities_file=crm.activities_path
+    )
+
+
+def fit(crm: CRM, cfg: Config, *, calibrate_scorecard: bool = False) -> Any:
+    """Train on a loaded export: the learned model (with the config's scorecard beside it as
+    a baseline), or the scorecard itself calibrated into probabilities."""
+    card = validated_scorecard(cfg, crm)
+    spec = TrainSpec.from_config(cfg, scorecard=card)
+    if calibrate_scorecard:
+        from leadscore.scorecard.model import train_scorecard
+
+        return train_scorecard(crm.contacts, crm.activities, spec, card, crm.contacts_path)
+    from leadscore.model.train import train as train_model
+
+    return train_model(crm.contacts, crm.activities, spec, source=crm.contacts_path)
+
+
+def train(
+    contacts: Table,
+    activities: Table | None = None,
+    config: ConfigLike = None,
+    *,
+    model_dir: str | Path = DEFAULT_MODEL_DIR,
+    mlflow: bool = True,
+    experiment: str = "leadscore",
+    scorecard: str | Path | None = None,
+) -> TrainOutcome:
+    """Learn from closed contacts: save the calibrated model, its report and an MLflow run.
+
+    Args:
+        contacts: the contacts export (CSV, Parquet or a DataFrame).
+        activities: the activity log (file or DataFrame), optional.
+        config: a TOML config file, a ``Config``, or None for the defaults.
+        model_dir: the folder the model is saved in (``model.joblib`` + ``metadata.json``).
+        mlflow: log the run and register the model in the MLflow store.
+        experiment: the MLflow experiment.
+        scorecard: a config with ``[scorecard]``: calibrate those points instead of learning.
+
+    Returns:
+        A ``TrainOutcome``: ``result.metrics`` (held-out), ``result.split``, the tier table,
+        the leakage findings, the model folder and the MLflow run.
+    """
+    from leadscore.io.store import save_model
+
+    cfg = read_config(config, scorecard)
+    crm = load_export(contacts, activities, cfg, require_outcome=True)
+    result = fit(crm, cfg, calibrate_scorecard=scorecard is not None)
+    outcome = TrainOutcome(result, Path(model_dir), notes=list(crm.notes))
+    inputs = {"contacts": contacts, "activities": activities, "config": config}
+    save_model(result.scorer, model_dir, extra={"data_fingerprint": fingerprints(inputs)})
+    if scorecard is None:
+        from leadscore.io.report import write_report
+
+        write_report(result, model_dir)
+        leak = result.leakage.warning() if result.leakage else None
+        outcome.warnings = [w for w in (leak, *result.warnings) if w]
+    if mlflow:
+        from leadscore.tracking.runs import log_training
+
+        params = {"config": cfg.to_dict(), "chosen": {"calibration": result.calibration}}
+        files = {k: v for k, v in inputs.items() if isinstance(v, str | Path)}
+        outcome.run = log_training(result, params, model_dir, experiment=experiment, inputs=files)
+        outcome.experiment = experiment
+    return outcome

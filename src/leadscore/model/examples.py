@@ -1,0 +1,93 @@
+"""Training examples, their raw model rows and the split that measures the model.
+
+- snapshot exports: point-in-time snapshots (``features.snapshots``), split by time with a
+  purge gap (``split.time_split``);
+- flat exports: one closed row is one example; with an order column (``[contacts]
+  order_by``) or a created date the split is time-ordered (the last ``test_fraction`` of rows
+  by order/time is the test), otherwise stratified random.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from leadscore.features.activity import ActivitySpec
+from leadscore.features.flat import flat_examples, flat_rows
+from leadscore.features.snapshots import assemble_rows, snapshot_examples
+from leadscore.model.spec import TrainSpec
+from leadscore.model.split import Split, order_split, snapshot_split, stratified_split
+
+
+@dataclass
+class TrainingRows:
+    """Examples (``contact_id``, ``label``, maybe ``as_of``), their raw rows and the split."""
+
+    examples: pd.DataFrame
+    rows: pd.DataFrame
+    split: Split
+    dates: list[pd.Timestamp]
+
+    @property
+    def y(self) -> np.ndarray:
+        """The 0/1 labels."""
+        return self.examples["label"].to_numpy(dtype=int)
+
+
+def examples_of(
+    contacts: pd.DataFrame,
+    activities: pd.DataFrame | None,
+    spec: TrainSpec,
+    source: str | None = None,
+) -> tuple[pd.DataFrame, list[pd.Timestamp]]:
+    """Snapshot examples of an export (``contact_id``, ``as_of``, ``label``) and their dates."""
+    t = spec.training
+    return snapshot_examples(
+        contacts,
+        activities,
+        horizon_days=t.horizon_days,
+        every_days=t.snapshot_every_days,
+        max_rows=t.max_rows,
+        seed=t.seed,
+        source=source,
+    )
+
+
+def flat_training_rows(
+    contacts: pd.DataFrame, activities: pd.DataFrame | None, spec: TrainSpec, act: ActivitySpec
+) -> TrainingRows:
+    """Examples, raw rows and split of a flat export; only closed rows are examples."""
+    t = spec.training
+    examples = flat_examples(contacts)
+    rows = flat_rows(contacts.loc[examples.index], activities, act)
+    examples, rows = examples.reset_index(drop=True), rows.reset_index(drop=True)
+    y = examples["label"].to_numpy(dtype=int)
+    fractions = {"test_fraction": t.test_fraction, "calibration_fraction": t.calibration_fraction}
+    if "order_key" in examples:
+        name = "row order" if spec.order_by == "@row" else str(spec.order_by)
+        order = examples["order_key"].to_numpy()
+        split = order_split(order, y, seed=t.seed, order_name=name, **fractions)
+    elif "as_of" in examples:
+        order = examples["as_of"].to_numpy()
+        name = str(spec.created_name)
+        split = order_split(order, y, seed=t.seed, order_name=name, **fractions)
+    else:
+        split = stratified_split(y, seed=t.seed, **fractions)
+    return TrainingRows(examples, rows, split, [])
+
+
+def training_rows(
+    contacts: pd.DataFrame,
+    activities: pd.DataFrame | None,
+    spec: TrainSpec,
+    act: ActivitySpec,
+    source: str | None = None,
+) -> TrainingRows:
+    """The examples, raw rows and split of either kind of export (``[training] examples``)."""
+    if spec.training.examples == "flat":
+        return flat_training_rows(contacts, activities, spec, act)
+    examples, dates = examples_of(contacts, activities, spec, source)
+    rows = assemble_rows(contacts, activities, examples, act)
+    return TrainingRows(examples, rows, snapshot_split(examples, spec.training), dates)

@@ -1,0 +1,258 @@
+"""The one scoring core: a batch of canonical contact rows in, the output rows out.
+
+Every engine (in memory, streamed, Spark), the scorecard and the served model call
+``score_batch``; they differ only in how they read, batch, find activity aggregates and write.
+For each contact row the core decides, in this order:
+
+1. **times** (``scoring_times``): the moment its status is judged (the requested as-of time,
+   or the row's own ``as_of`` column in a flat lead list) and the moment its features are
+   computed: the same, except for a model trained on flat rows, which learned each row as of
+   its created date and so scores it as of that date too;
+2. **status** (``row_status``): ``scored``, or why not (closed, created after the as-of time);
+3. **model rows** (``model_rows``): attributes + ``as_of`` + the activity aggregates the
+   ``behavior`` source supplies for those rows (or the list's own aggregate columns);
+4. **prediction** (``predict_guarded``): probability, score and tier; a batch that fails on a
+   data error is retried row by row so one bad row costs only itself (its status says why); a
+   programming error raises;
+5. **reasons**, when asked.
+
+Output rows keep the batch's index and order, one per input row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from leadscore.features.activity import ActivitySpec, aggregate_activities
+
+ID, AS_OF, STATUS, CLOSED, CREATED, ORDER = (
+    "contact_id",
+    "as_of",
+    "status",
+    "closed_at",
+    "created_at",
+    "order_key",
+)
+SCORED = "scored"
+# Errors that bad values in a row can raise while features are computed: they become a
+# row's status. Anything else is a bug and is raised.
+DATA_ERRORS: tuple[type[Exception], ...] = (ValueError, ArithmeticError)
+COLUMN_TYPES = {"probability": pa.float64(), "score": pa.int64()}
+
+# A source of activity aggregates: keys (contact_id, as_of) in, aggregate columns out
+# (aligned with the keys' index), or None when the rows already hold them.
+Behavior = Callable[[pd.DataFrame], pd.DataFrame | None]
+
+
+class Scorer(Protocol):
+    """What the core needs of a model (``LeadScorer``, the scorecards)."""
+
+    activity_spec: ActivitySpec
+    thresholds: dict[str, float]
+    info: dict[str, Any]
+
+    def predict_frame(self, rows: pd.DataFrame) -> pd.DataFrame: ...
+
+    def explain(self, rows: pd.DataFrame) -> pd.DataFrame: ...
+
+    def output_columns(self, reasons: bool) -> list[str]: ...
+
+
+@dataclass
+class Batch:
+    """The output rows of a batch, and the model rows of its scored contacts (for drift)."""
+
+    out: pd.DataFrame
+    rows: pd.DataFrame
+
+
+def learned_from_flat_rows(model: Scorer) -> bool:
+    """True for a model trained on flat rows (each row as of its created date)."""
+    return model.info.get("examples") == "flat"
+
+
+def scoring_times(
+    model: Scorer, contacts: pd.DataFrame, requested: pd.Timestamp | None
+) -> tuple[pd.Series, pd.Series | None]:
+    """(status time, feature time) per row; the feature time is None when rows carry no time.
+
+    ``requested`` None means: the list's own ``as_of`` column (a flat lead list); callers
+    resolve "now" once and pass it, so every batch of a run shares it.
+    """
+    index = contacts.index
+    if requested is not None:
+        status_at = pd.Series(requested, index=index)
+    elif AS_OF in contacts:
+        status_at = contacts[AS_OF]
+    else:
+        raise ValueError("scoring_times needs an as-of time or an as_of column")
+    flat = learned_from_flat_rows(model)  # trained each row as of its created date
+    return status_at, (contacts.get(CREATED) if flat else status_at)
+
+
+def row_status(
+    contacts: pd.DataFrame, as_of: pd.Series, *, include_closed: bool = False
+) -> pd.Series:
+    """``scored`` or why a contact row is not scored (closed, created after ``as_of``)."""
+    status = pd.Series(SCORED, index=contacts.index, dtype=object)
+    if not include_closed and STATUS in contacts:
+        closed = contacts[STATUS].isin(["won", "lost"])
+        status[closed] = "not scored: closed (" + contacts.loc[closed, STATUS] + ")"
+    if CREATED in contacts:
+        future = (contacts[CREATED] > as_of).to_numpy()
+        status[future & (status == SCORED).to_numpy()] = "not scored: created after the as-of time"
+    return status
+
+
+def activity_log(activities: pd.DataFrame | None, spec: ActivitySpec) -> Behavior:
+    """Aggregates computed from an activity log held in memory (None: no activity at all)."""
+
+    def aggregates(keys: pd.DataFrame) -> pd.DataFrame:
+        acts = activities
+        if acts is not None:
+            acts = acts[acts[ID].isin(set(keys[ID]))]
+        return aggregate_activities(acts, keys, spec)
+
+    return aggregates
+
+
+def own_columns(keys: pd.DataFrame) -> None:
+    """The rows already hold their aggregates (a flat lead list, or joined beforehand)."""
+    return None
+
+
+def model_rows(
+    contacts: pd.DataFrame,
+    features_at: pd.Series | None,
+    behavior: Behavior,
+    spec: ActivitySpec,
+) -> pd.DataFrame:
+    """The raw rows a model scores: attributes, ``as_of`` and the activity aggregates.
+
+    Outcome columns (``status``, ``closed_at``) and the order key are never part of them.
+    Rows without a time get no aggregates (nothing places them in time).
+    """
+    rows = contacts.drop(columns=[c for c in (STATUS, CLOSED, ORDER) if c in contacts])
+    if features_at is None:
+        return rows
+    rows[AS_OF] = features_at.to_numpy()
+    names = spec.feature_names()
+    if names:
+        aggregates = behavior(rows[[ID, AS_OF]])
+        if aggregates is not None:
+            rows = pd.concat([rows.drop(columns=names, errors="ignore"), aggregates], axis=1)
+    return rows
+
+
+def _failure(exc: Exception) -> str:
+    return f"not scored: features could not be computed ({type(exc).__name__})"
+
+
+def _predict_parts(
+    model: Scorer, rows: pd.DataFrame, failed: dict[Any, Exception]
+) -> list[pd.DataFrame]:
+    """Predict ``rows``; on a data error, halve and retry, so bad rows are found in
+    O(bad rows x log rows) model calls and every other row is still scored."""
+    try:
+        return [model.predict_frame(rows)]
+    except DATA_ERRORS as exc:
+        if len(rows) == 1:
+            failed[rows.index[0]] = exc
+            return []
+        half = len(rows) // 2
+        return _predict_parts(model, rows.iloc[:half], failed) + _predict_parts(
+            model, rows.iloc[half:], failed
+        )
+
+
+def predict_guarded(model: Scorer, rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """Predictions of the rows that can be scored, and a status for the others.
+
+    A row whose features raise a data error, or whose probability is not a finite number
+    between 0 and 1, is set aside with its reason. When every row fails the same way the
+    cause is not in the rows: the first error is raised.
+    """
+    failed: dict[Any, Exception] = {}
+    parts = _predict_parts(model, rows, failed)
+    if failed and len(failed) == len(rows):
+        raise next(iter(failed.values()))
+    pred = pd.concat(parts) if parts else model.predict_frame(rows.iloc[:0])
+    status = pd.Series({k: _failure(v) for k, v in failed.items()}, dtype=object)
+    if "probability" in pred:
+        p = pred["probability"].to_numpy(dtype=float)
+        bad = ~(np.isfinite(p) & (p >= 0) & (p <= 1))
+        if bad.any():
+            extra = pd.Series("not scored: probability is not a number", index=pred.index[bad])
+            status, pred = pd.concat([status, extra]), pred[~bad]
+    return pred, status
+
+
+def output_schema(model: Scorer, reasons: bool) -> pa.Schema:
+    """The output columns of ``score_batch`` for this model, with their Arrow types."""
+    names = [ID, *model.output_columns(reasons), STATUS]
+    return pa.schema([(n, COLUMN_TYPES.get(n, pa.string())) for n in names])
+
+
+def _empty_output(contacts: pd.DataFrame, status: pd.Series, schema: pa.Schema) -> pd.DataFrame:
+    out = pd.DataFrame(index=contacts.index)
+    for field in schema:
+        if field.name == ID:
+            out[ID] = contacts[ID].to_numpy(dtype=object)
+        elif field.name == STATUS:
+            out[STATUS] = status.to_numpy(dtype=object)
+        elif field.type == pa.float64():
+            out[field.name] = np.nan
+        elif field.type == pa.int64():
+            out[field.name] = pd.array([pd.NA] * len(contacts), dtype="Int64")
+        else:
+            out[field.name] = ""
+    return out
+
+
+def score_batch(
+    model: Scorer,
+    contacts: pd.DataFrame,
+    behavior: Behavior,
+    as_of: pd.Timestamp | None,
+    *,
+    include_closed: bool = False,
+    reasons: bool = False,
+) -> Batch:
+    """Score a batch of canonical contact rows: one output row per input row, same index.
+
+    Args:
+        model: a ``LeadScorer`` or a scorecard model.
+        contacts: canonical contacts (``contact_id``, ``status``, dates, attributes; a flat
+            lead list also its aggregate columns and maybe ``as_of``).
+        behavior: where the activity aggregates come from (``activity_log``,
+            ``own_columns`` or an engine's precomputed store).
+        as_of: the requested time (None: the rows' own ``as_of`` column).
+        include_closed: also score won and lost contacts.
+        reasons: add the model's reason columns.
+    """
+    status_at, features_at = scoring_times(model, contacts, as_of)
+    status = row_status(contacts, status_at, include_closed=include_closed)
+    schema = output_schema(model, reasons)
+    out = _empty_output(contacts, status, schema)
+    todo = (status == SCORED).to_numpy()
+    if not todo.any():
+        return Batch(out, contacts.iloc[:0])
+    times = None if features_at is None else features_at[todo]
+    rows = model_rows(contacts[todo], times, behavior, model.activity_spec)
+    pred, failed = predict_guarded(model, rows)
+    columns = [c for c in pred.columns if c in out.columns]
+    for col in columns:
+        out.loc[pred.index, col] = pred[col].to_numpy()
+    out.loc[failed.index, STATUS] = failed.to_numpy(dtype=object)
+    rows = rows.loc[pred.index]
+    if reasons and len(rows):
+        why = model.explain(rows)
+        for col in why.columns:
+            out.loc[why.index, col] = why[col].to_numpy(dtype=object)
+    return Batch(out, rows)

@@ -1,0 +1,58 @@
+"""Which engine scores a list, and as of when: the rules every ``predict`` follows."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from leadscore.data.crm import Table
+from leadscore.errors import LeadscoreError
+from leadscore.io.batches import estimate_rows, header
+from leadscore.scoring.core import AS_OF, Scorer
+from leadscore.scoring.memory import holds_own_aggregates
+
+ENGINES = ("auto", "memory", "stream", "spark")
+STREAM_ROWS = 2_000_000  # rows (contacts + activities) above which ``auto`` streams
+
+
+def choose_engine(requested: str, contacts: Table, activities: Table | None) -> str:
+    """The engine for ``requested``; ``auto`` streams inputs over ``LEADSCORE_STREAM_ROWS``.
+
+    The in-memory engine holds the whole contacts and activity tables and their features;
+    past this size streaming keeps memory bounded by one batch. Rows are exact for Parquet
+    (metadata) and estimated for CSV from the first megabyte's line length. Frames given to
+    the Python API are already in memory.
+    """
+    if requested not in ENGINES:
+        raise LeadscoreError(f"engine must be one of {', '.join(ENGINES)}, got {requested!r}")
+    frames = isinstance(contacts, pd.DataFrame) or isinstance(activities, pd.DataFrame)
+    if frames and requested in ("stream", "spark"):
+        raise LeadscoreError(f"the {requested} engine reads files: pass paths, not DataFrames")
+    if requested != "auto":
+        return requested
+    if frames:
+        return "memory"
+    limit = int(os.environ.get("LEADSCORE_STREAM_ROWS", STREAM_ROWS))
+    rows = sum(estimate_rows(Path(p)) for p in (contacts, activities) if p is not None)
+    return "stream" if rows > limit else "memory"
+
+
+def columns_of(contacts: Table) -> list[str]:
+    """The column names of a lead list, read without its rows."""
+    if isinstance(contacts, pd.DataFrame):
+        return [str(c) for c in contacts.columns]
+    return header(Path(contacts))
+
+
+def resolve_as_of(
+    model: Scorer, columns: list[str], activities: Table | None, requested: pd.Timestamp | None
+) -> pd.Timestamp | None:
+    """The time to score as of: the requested one; else, for a flat lead list holding its own
+    aggregates and an ``as_of`` column, None (each row's own time); else now (UTC)."""
+    if requested is not None:
+        return requested
+    if activities is None and AS_OF in columns and holds_own_aggregates(model, columns):
+        return None
+    return pd.Timestamp.now(tz="UTC").tz_localize(None)
