@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from leadscore.choices import TableFormat
 from leadscore.cli.common import ActivitiesOpt, ConfigOpt, say, user_errors
 from leadscore.paths import RAW_DIR
 
@@ -18,7 +19,7 @@ def sample_data(
     months: Annotated[int, typer.Option(help="Months of history in the export.")] = 18,
     contacts_per_month: Annotated[int, typer.Option(help="New contacts per month.")] = 1100,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same CRM).")] = 42,
-    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    fmt: Annotated[TableFormat, typer.Option("--format", help="File format.")] = TableFormat.CSV,
 ) -> None:
     """Generate a realistic sample B2B CRM (contacts + activity log) with documented rules."""
     with user_errors():

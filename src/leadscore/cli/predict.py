@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from leadscore.choices import Engine
 from leadscore.cli.common import (
     ActivitiesOpt,
     ConfigOpt,
@@ -68,14 +69,14 @@ def predict(
         typer.Option(help="Add the top 3 factors that raised and lowered each probability."),
     ] = True,
     engine: Annotated[
-        str,
+        Engine,
         typer.Option(
             help="auto (default: stream when the inputs hold over 2,000,000 rows together, "
             "LEADSCORE_STREAM_ROWS; else memory), memory (whole files in memory), "
             "stream (batches in bounded memory, for lists larger than RAM) or spark "
             "(Parquet in)."
         ),
-    ] = "auto",
+    ] = Engine.AUTO,
     batch_rows: Annotated[
         int, typer.Option(help="Rows per batch when streaming (memory vs speed).")
     ] = 25_000,

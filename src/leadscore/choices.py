@@ -1,0 +1,52 @@
+"""Every choice a setting or an option offers, as an enum (text values, so ``== "hgb"`` works).
+
+A module of its own, with no heavy imports, so the command line can use them as option types
+and ``leadscore --help`` stays instant.
+"""
+
+from enum import StrEnum
+
+
+class ModelKind(StrEnum):
+    """The classifier fitted by ``train``."""
+
+    HGB = "hgb"
+    LOGISTIC = "logistic"
+
+
+class Calibration(StrEnum):
+    """How probabilities are calibrated; ``auto`` chooses from the calibration rows."""
+
+    AUTO = "auto"
+    SIGMOID = "sigmoid"
+    ISOTONIC = "isotonic"
+
+
+class Examples(StrEnum):
+    """``snapshots``: contacts + activity log at points in time; ``flat``: one row, one example."""
+
+    SNAPSHOTS = "snapshots"
+    FLAT = "flat"
+
+
+class Evaluation(StrEnum):
+    """``holdout``: one time-ordered (or stratified) test; ``cv``: also stratified k-fold."""
+
+    HOLDOUT = "holdout"
+    CV = "cv"
+
+
+class Engine(StrEnum):
+    """Where ``predict`` scores rows (a command option, not a config key)."""
+
+    AUTO = "auto"
+    MEMORY = "memory"
+    STREAM = "stream"
+    SPARK = "spark"
+
+
+class TableFormat(StrEnum):
+    """The file format ``sample-data`` writes."""
+
+    CSV = "csv"
+    PARQUET = "parquet"

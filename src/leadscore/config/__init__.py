@@ -1,0 +1,39 @@
+"""The TOML config: typed sections (``models``) and the file reader (``loading``).
+
+Without a config file the defaults apply; they match the CRM data contract in README. A
+config file only needs the keys it changes; see ``models`` for every key.
+"""
+
+from leadscore.choices import Calibration, Engine, Evaluation, Examples, ModelKind
+from leadscore.config.loading import load_config
+from leadscore.config.models import (
+    DEFAULT_MISSING_VALUES,
+    ActivitiesConfig,
+    Config,
+    ContactsConfig,
+    FeaturesConfig,
+    JoinConfig,
+    RolesConfig,
+    ScorecardConfig,
+    TiersConfig,
+    TrainingConfig,
+)
+
+__all__ = [
+    "DEFAULT_MISSING_VALUES",
+    "ActivitiesConfig",
+    "Calibration",
+    "Config",
+    "ContactsConfig",
+    "Engine",
+    "Evaluation",
+    "Examples",
+    "FeaturesConfig",
+    "JoinConfig",
+    "ModelKind",
+    "RolesConfig",
+    "ScorecardConfig",
+    "TiersConfig",
+    "TrainingConfig",
+    "load_config",
+]
