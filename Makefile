@@ -35,18 +35,23 @@ demo: $(STAMP)
 real-data: $(STAMP)
 	$(BIN)/python -m leadscore.benchmark $${LEADSCORE_REAL_DATA:-../shared/data}
 
-## test: the whole test suite
+## test: the whole test suite (Spark, real data, server and notebook tests included)
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+## test-fast: all but the Spark, real-data, server and notebook tests (the inner loop)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not spark and not realdata and not server and not notebook"
 
 ## bench: scale benchmark (1 M contacts, 10 M flat rows; heavy, ~GBs in data/bench)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
-## lint: ruff check and format check
+## lint: ruff check, format check and the type checker (mypy) on src/
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
 
 ## format: apply ruff formatting and safe fixes
 format: $(STAMP)
@@ -61,4 +66,4 @@ mlflow-ui: $(STAMP)
 clean:
 	rm -rf data/raw/*.csv data/raw/*.parquet data/interim/* data/processed/* models/leadscore reports/* mlflow.db mlartifacts
 
-.PHONY: help install demo real-data test bench lint format mlflow-ui clean
+.PHONY: help install demo real-data test test-fast bench lint format mlflow-ui clean

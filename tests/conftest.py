@@ -12,6 +12,18 @@ os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_thread():
+    """One OpenMP/BLAS thread for every test (a test about threads sets its own): on a busy
+    2-core machine threads that spin for cores they do not get make the suite several times
+    slower."""
+    import sklearn.ensemble  # noqa: F401 - loads OpenMP, so the limit below takes hold
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _mlflow_in_tmp(tmp_path, monkeypatch):
     """No test ever writes to the repository's MLflow store."""

@@ -10,7 +10,7 @@ import pytest
 NOTEBOOKS = Path(__file__).parents[1] / "notebooks"
 
 
-@pytest.mark.slow
+@pytest.mark.notebook
 def test_walkthrough_notebook_executes(monkeypatch):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")

@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 
+import pandas as pd
 import pytest
 
-pytest.importorskip("pyspark", reason="pyspark not installed: pip install 'leadscore[spark]'")
-if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
-    pytest.skip("Java not found: Spark tests need Java 17", allow_module_level=True)
+import leadscore
+from engines_world import AS_OF, config_for
+from leadscore.errors import InputError
+from test_engines import assert_same_rows, predict_with
 
-import pandas as pd  # noqa: E402
-
-import leadscore  # noqa: E402
-from engines_world import AS_OF, config_for  # noqa: E402
-from leadscore.errors import InputError  # noqa: E402
-from test_engines import assert_same_rows, predict_with  # noqa: E402
+pytestmark = [
+    pytest.mark.spark,
+    pytest.mark.skipif(
+        importlib.util.find_spec("pyspark") is None,
+        reason="pyspark not installed: pip install 'leadscore[spark]'",
+    ),
+    pytest.mark.skipif(
+        not (os.environ.get("JAVA_HOME") or shutil.which("java")),
+        reason="Java not found: Spark tests need Java 17",
+    ),
+]
 
 
 @pytest.fixture(scope="module")
-def spark():  # noqa: ANN201
+def spark():
     from leadscore.scoring.spark import session
 
     s = session()
@@ -29,7 +37,7 @@ def spark():  # noqa: ANN201
 
 
 @pytest.mark.parametrize("kind", ["snapshots", "flat-dated", "flat-undated"])
-def test_spark_writes_the_same_rows_as_memory(engines_world: dict, spark, kind: str) -> None:  # noqa: ANN001
+def test_spark_writes_the_same_rows_as_memory(engines_world: dict, spark, kind: str) -> None:
     # given Parquet inputs, when Spark and the in-memory engine score them
     on_spark = predict_with(engines_world, kind, "spark", fmt="parquet")
     in_memory = predict_with(engines_world, kind, "memory", fmt="parquet")
@@ -37,7 +45,7 @@ def test_spark_writes_the_same_rows_as_memory(engines_world: dict, spark, kind: 
     assert_same_rows(on_spark, in_memory)
 
 
-def test_a_bad_row_on_spark_names_its_file_row(engines_world: dict, spark, tmp_path) -> None:  # noqa: ANN001
+def test_a_bad_row_on_spark_names_its_file_row(engines_world: dict, spark, tmp_path) -> None:
     # given a lead list whose 4,000th data row has an unreadable created date
     contacts = pd.read_parquet(engines_world["root"] / "contacts.parquet")
     contacts["created_at"] = contacts["created_at"].astype(str)

@@ -152,7 +152,7 @@ def test_a_row_that_cannot_be_scored_is_kept_with_its_reason_the_batch_is_scored
     bad = want.loc[want["status"] == "scored", "contact_id"].iloc[5]
     original = type(scorer).predict_frame
 
-    def fragile(self, rows):  # noqa: ANN001, ANN202
+    def fragile(self, rows):
         if (rows["contact_id"] == bad).any():
             raise ValueError("cannot compute")
         return original(self, rows)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from leadscore.features import titles
-from leadscore.scorecard.rules import SENIORITY_LEVELS
+from leadscore.scorecard.parsing import SENIORITY_LEVELS
 
 # Real-world titles with the reading a sales team expects; `function` is blank where unclear.
 TITLE_TABLE = Path(__file__).parent / "data" / "job_titles_i18n.csv"

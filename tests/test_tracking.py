@@ -31,7 +31,7 @@ PER_MONTH = 200
 STORE: dict[str, str] = {}  # the module's tracking URI (a per-test autouse fixture may reset env)
 
 
-def _run(*args: str, uri: str | None = None):  # noqa: ANN202
+def _run(*args: str, uri: str | None = None):
     env = {"COLUMNS": "400", "MLFLOW_TRACKING_URI": uri or STORE["uri"]}
     return RUNNER.invoke(app, list(args), env=env)
 
@@ -62,7 +62,7 @@ def _export(root: Path, name: str) -> list[str]:
     return [str(root / name / "contacts.csv"), "-a", str(root / name / "activities.csv")]
 
 
-def _client():  # noqa: ANN202
+def _client():
     import mlflow
 
     return mlflow.tracking.MlflowClient(tracking_uri=STORE["uri"])
@@ -265,6 +265,7 @@ def mlflow_server(home: Path):
         log.close()
 
 
+@pytest.mark.server
 def test_train_over_http_and_reproducible(story: dict, home: Path, mlflow_server: str) -> None:
     import mlflow
 

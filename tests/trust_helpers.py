@@ -40,13 +40,13 @@ def one_contact_per_row(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values("as_of").groupby("contact_id").tail(1)
 
 
-def fast_hgb(monkeypatch) -> None:  # noqa: ANN001
+def fast_hgb(monkeypatch) -> None:
     """Fewer boosting rounds in tests: the same model family, fitted in a fraction of the time."""
     from leadscore.model import estimators
 
     original = estimators.build_hgb
 
-    def build(features, seed=42):  # noqa: ANN001, ANN202
+    def build(features, seed=42):
         return original(features, seed=seed).set_params(model__max_iter=60)
 
     monkeypatch.setitem(estimators.BUILDERS, "hgb", build)

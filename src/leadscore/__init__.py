@@ -21,6 +21,7 @@ _API = (
     "Prediction",
     "Promotion",
     "RetrainOutcome",
+    "RunList",
     "SampleSummary",
     "TrainOutcome",
     "evaluate",

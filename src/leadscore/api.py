@@ -25,7 +25,7 @@ from leadscore.jobs.data import (
 )
 from leadscore.jobs.evaluating import Evaluation, evaluate
 from leadscore.jobs.predicting import NothingScoredError, Prediction, predict
-from leadscore.jobs.registry import Promotion, RetrainOutcome, promote, retrain, runs
+from leadscore.jobs.registry import Promotion, RetrainOutcome, RunList, promote, retrain, runs
 from leadscore.jobs.training import TrainOutcome, train
 
 
@@ -45,6 +45,7 @@ __all__ = [
     "Prediction",
     "Promotion",
     "RetrainOutcome",
+    "RunList",
     "SampleSummary",
     "TrainOutcome",
     "evaluate",

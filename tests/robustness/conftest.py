@@ -33,16 +33,6 @@ def mlflow_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return uri
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _one_thread():
-    """One OpenMP thread: on a busy 2-core machine threads fight and prediction is 3x slower."""
-    import sklearn.ensemble  # noqa: F401 - loads OpenMP, so the limit below takes hold
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(1):
-        yield
-
-
 @pytest.fixture(scope="session")
 def crm_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """contacts.csv and activities.csv of a tiny sample CRM."""

@@ -106,10 +106,10 @@ class _Fragile:
     thresholds: dict = {}
     info: dict = {}
 
-    def output_columns(self, reasons):  # noqa: ANN001, ANN201
+    def output_columns(self, reasons):
         return ["probability", "score", "tier"]
 
-    def predict_frame(self, rows):  # noqa: ANN001, ANN201
+    def predict_frame(self, rows):
         if (rows["contact_id"] == "bad").any():
             raise ValueError("cannot compute")
         p = np.where(rows["contact_id"] == "nan", np.nan, 0.5)

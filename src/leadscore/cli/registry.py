@@ -37,16 +37,15 @@ def runs(
     """List training runs, newest first: key held-out metrics, registered version, champion."""
     with user_errors():
         from leadscore import api
-        from leadscore.tracking.store import tracking_uri
 
-        rows = api.runs(experiment, name)
+        found = api.runs(experiment, name)
         if as_json:
-            typer.echo(json.dumps(rows, indent=2))
+            typer.echo(json.dumps(found.rows, indent=2))
             return
-        if not rows:
-            typer.echo(f"no runs in experiment '{experiment}' of {tracking_uri()}")
+        if not found.rows:
+            typer.echo(f"no runs in experiment '{experiment}' of {found.store}")
             return
-        render_runs(rows, f"Runs of '{experiment}' in {tracking_uri()}, newest first")
+        render_runs(found.rows, f"Runs of '{experiment}' in {found.store}, newest first")
         typer.echo(f"champion = the version behind models:/{name}@champion")
 
 

@@ -148,14 +148,15 @@ def _bounds(loc: tuple[Any, ...], kind: str, ctx: dict[str, Any]) -> str:
 
 def _unknown(loc: tuple[Any, ...], value: Any) -> str:
     """An unknown key or section: not allowed, and where it belongs when we know."""
-    *parent, key = (str(p) if not isinstance(p, int) else p for p in loc)
+    *parent, last = (str(p) if not isinstance(p, int) else p for p in loc)
+    key = str(last)
     if not parent:
         homes = _homes(key)
         if homes and not isinstance(value, dict):
             return f"key '{key}' outside any section — not allowed here; it belongs in {homes}"
         known = ", ".join(_title(s) for s in _SECTIONS)
         return f"unknown section [{key}] — not allowed; known sections: {known}"
-    section = parent[0]
+    section = str(parent[0])
     known = ", ".join(_SECTIONS[section].model_fields)
     if (section, key) in _REMOVED:
         why = _REMOVED[(section, key)]

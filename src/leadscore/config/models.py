@@ -221,12 +221,12 @@ class Config(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    contacts: ContactsConfig = Field(default_factory=ContactsConfig)
-    activities: ActivitiesConfig = Field(default_factory=ActivitiesConfig)
-    roles: RolesConfig = Field(default_factory=RolesConfig)
-    features: FeaturesConfig = Field(default_factory=FeaturesConfig)
-    training: TrainingConfig = Field(default_factory=TrainingConfig)
-    tiers: TiersConfig = Field(default_factory=TiersConfig)
+    contacts: ContactsConfig = Field(default_factory=lambda: ContactsConfig())
+    activities: ActivitiesConfig = Field(default_factory=lambda: ActivitiesConfig())
+    roles: RolesConfig = Field(default_factory=lambda: RolesConfig())
+    features: FeaturesConfig = Field(default_factory=lambda: FeaturesConfig())
+    training: TrainingConfig = Field(default_factory=lambda: TrainingConfig())
+    tiers: TiersConfig = Field(default_factory=lambda: TiersConfig())
     scorecard: ScorecardConfig | None = None  # only when the file has a [scorecard] section
     joins: list[JoinConfig] = Field(default_factory=list)
     source: str | None = Field(default=None, exclude=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -78,7 +79,7 @@ def _order_key(frame: pd.DataFrame, column: str, path: str) -> pd.Series:
     return parse_dates(frame, column, path)
 
 
-Table = str | Path | pd.DataFrame
+Table: TypeAlias = str | Path | pd.DataFrame
 FRAME_NAMES = {"contacts": "contacts (DataFrame)", "activities": "activities (DataFrame)"}
 
 

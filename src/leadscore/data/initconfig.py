@@ -94,6 +94,35 @@ def outcome_values(values: pd.Series) -> tuple[list[str], list[str], list[str]]:
     return won, lost, rest
 
 
+def _summary(
+    frame: pd.DataFrame, source: str, kinds: dict[str, list[str]], targets: list[str]
+) -> list[str]:
+    """The comment block that opens a drafted config: what each column looks like."""
+
+    def listing(key: str) -> str:
+        return ", ".join(kinds[key]) or "(none)"
+
+    shown_targets = "; ".join(
+        f"{t} ({', '.join(map(str, frame[t].dropna().astype(str).unique()[:6]))})"
+        for t in targets[:5]
+    )
+    return [
+        f"# leadscore config drafted by `leadscore init-config` from {source}",
+        f"# ({len(frame):,} rows, {frame.shape[1]} columns). Check every line marked EDIT, then:",
+        f"#   leadscore train {source} --config THIS_FILE",
+        "# The keys are described in docs/column-roles.md.",
+        "#",
+        "# What the values look like:",
+        f"#   id-like (unique):  {listing('id')}",
+        f"#   dates:             {listing('date')}",
+        f"#   numeric:           {listing('numeric')}",
+        f"#   categorical:       {listing('categorical')}",
+        f"#   free text:         {listing('text')}",
+        f"#   target candidates: {shown_targets or '(none found)'}",
+        "",
+    ]
+
+
 def draft_config(frame: pd.DataFrame, source: str) -> str:
     """The commented TOML text of a starting config for ``frame`` (read from ``source``)."""
     kinds = classify(frame)
@@ -114,24 +143,8 @@ def draft_config(frame: pd.DataFrame, source: str) -> str:
     def listing(key: str) -> str:
         return ", ".join(kinds[key]) or "(none)"
 
-    shown_targets = "; ".join(
-        f"{t} ({', '.join(map(str, frame[t].dropna().astype(str).unique()[:6]))})"
-        for t in targets[:5]
-    )
     lines = [
-        f"# leadscore config drafted by `leadscore init-config` from {source}",
-        f"# ({len(frame):,} rows, {frame.shape[1]} columns). Check every line marked EDIT, then:",
-        f"#   leadscore train {source} --config THIS_FILE",
-        "# The keys are described in docs/column-roles.md.",
-        "#",
-        "# What the values look like:",
-        f"#   id-like (unique):  {listing('id')}",
-        f"#   dates:             {listing('date')}",
-        f"#   numeric:           {listing('numeric')}",
-        f"#   categorical:       {listing('categorical')}",
-        f"#   free text:         {listing('text')}",
-        f"#   target candidates: {shown_targets or '(none found)'}",
-        "",
+        *_summary(frame, source, kinds, targets),
         "[contacts]",
         f'id = {_q(id_col)}  # EDIT: unique row id ("" = none: rows named by row number)',
         f"outcome = {_q(target)}  # EDIT: the column that says whether the lead converted",

@@ -88,7 +88,7 @@ def _figures(d: dict[str, Any], folder: Path) -> list[str]:
     written.append(_save(fig, folder / FIGURES["gains"], plt))
 
     fig, ax = plt.subplots(figsize=(6, 4.5))
-    edges = np.linspace(0, 1, 41)
+    edges = np.linspace(0, 1, 41).tolist()
     for label, mask in (("did not convert", y == 0), ("converted", y == 1)):
         ax.hist(p[mask], bins=edges, alpha=0.6, density=True, label=f"{label} ({mask.sum():,})")
     ax.set(xlabel="predicted probability", ylabel="density")
@@ -126,6 +126,77 @@ def _table(frame: pd.DataFrame, floats: str = "{:.3f}") -> str:
     return "\n".join([head, sep, *body])
 
 
+METRIC_NAMES = ["roc_auc", "pr_auc", "brier", "log_loss", "ece", "lift_top10", "capture_top10"]
+LEAK_COLUMNS = ["column", "level", "auc", "presence_auc", "purity", "verdict", "date_after",
+                "evidence"]  # fmt: skip
+
+
+def _metrics_section(d: dict[str, Any]) -> list[str]:
+    if not d.get("metrics"):
+        return []
+    names = METRIC_NAMES
+    frame = pd.DataFrame(
+        {"metric": names, d.get("model") or "model": [d["metrics"].get(k, np.nan) for k in names]}
+    )
+    if d.get("baseline_metrics"):
+        frame[f"{d.get('baseline_name')} (baseline)"] = [
+            d["baseline_metrics"].get(k, np.nan) for k in names
+        ]
+    lines = ["## Held-out metrics", "", _table(frame, "{:.4f}"), ""]
+    return lines + ([f"Split: {d['split']}", ""] if d.get("split") else [])
+
+
+def _figure_sections(d: dict[str, Any], figures: list[str]) -> list[str]:
+    lines = []
+    if "calibration.png" in figures:
+        lines += ["## Calibration", "", "![calibration](calibration.png)", ""]
+    lines += ["## Cumulative gains", "", "![gains](gains.png)", ""]
+    lines += ["## Score distribution by outcome", "", "![distribution](score_distribution.png)", ""]
+    tiers = d.get("tier_table")
+    if tiers is not None:
+        lines += ["## Tiers: expected vs actual conversions", "", _table(pd.DataFrame(tiers)), ""]
+        if d.get("tier_rule"):
+            lines += [f"Thresholds: {d['tier_rule']}.", ""]
+    if "importance.png" in figures:
+        lines += [
+            "## Global feature importance", "",
+            "Mean absolute contribution to the log-odds over held-out rows (the same method as "
+            "the per-lead reasons).", "", "![importance](importance.png)", "",
+        ]  # fmt: skip
+    return lines
+
+
+def _leakage_section(leak: Any) -> list[str]:
+    lines = ["## Leakage guard", ""]
+    if leak is None:
+        return lines + ["The leakage guard was off.", ""]
+    if isinstance(leak, dict):
+        return lines + ["```", str(leak), "```", ""]
+    findings = pd.DataFrame(leak)
+    if not len(findings):
+        return lines
+    flagged = findings[findings["level"] != "ok"]
+    lines += [f"{len(findings)} columns scanned on the fit rows; {len(flagged)} flagged.", ""]
+    return lines + [_table(findings[[c for c in LEAK_COLUMNS if c in findings]].head(25)), ""]
+
+
+def _data_section(data: dict[str, Any]) -> list[str]:
+    if not data:
+        return []
+    lines = ["## Data", ""]
+    for k, v in data.items():
+        if k in ("leakage", "excluded_columns"):
+            continue
+        if isinstance(v, list) and len(v) > 8:
+            v = f"{', '.join(map(str, v[:3]))} … {', '.join(map(str, v[-2:]))} ({len(v)})"
+        lines.append(f"- {k}: {v}")
+    excluded = data.get("excluded_columns") or {}
+    if excluded:
+        lines += ["", "Columns not used:", ""]
+        lines += [f"- {k}: {v}" for k, v in excluded.items()]
+    return [*lines, ""]
+
+
 def write_report(result_like: Any, folder: str | Path) -> Path:
     """Write ``report.md`` and its PNG figures into ``folder``; return the report's path."""
     d = result_like if isinstance(result_like, dict) else report_data(result_like)
@@ -137,80 +208,8 @@ def write_report(result_like: Any, folder: str | Path) -> Path:
         lines += [f"Model: **{d['model']}**. Calibration: {d.get('calibration', '')}.", ""]
     for w in d.get("warnings") or []:
         lines += ["> **Warning:** " + w.replace("\n", "  \n> "), ""]
-    if d.get("metrics"):
-        names = ["roc_auc", "pr_auc", "brier", "log_loss", "ece", "lift_top10", "capture_top10"]
-        frame = pd.DataFrame(
-            {
-                "metric": names,
-                d.get("model") or "model": [d["metrics"].get(k, np.nan) for k in names],
-            }
-        )
-        if d.get("baseline_metrics"):
-            frame[f"{d.get('baseline_name')} (baseline)"] = [
-                d["baseline_metrics"].get(k, np.nan) for k in names
-            ]
-        lines += ["## Held-out metrics", "", _table(frame, "{:.4f}"), ""]
-        if d.get("split"):
-            lines += [f"Split: {d['split']}", ""]
-    if "calibration.png" in figures:
-        lines += ["## Calibration", "", "![calibration](calibration.png)", ""]
-    lines += ["## Cumulative gains", "", "![gains](gains.png)", ""]
-    lines += ["## Score distribution by outcome", "", "![distribution](score_distribution.png)", ""]
-    tiers = d.get("tier_table")
-    if tiers is not None:
-        tiers = pd.DataFrame(tiers)
-        lines += ["## Tiers: expected vs actual conversions", "", _table(tiers), ""]
-        if d.get("tier_rule"):
-            lines += [f"Thresholds: {d['tier_rule']}.", ""]
-    if "importance.png" in figures:
-        lines += [
-            "## Global feature importance",
-            "",
-            "Mean absolute contribution to the log-odds over held-out rows (the same method as "
-            "the per-lead reasons).",
-            "",
-            "![importance](importance.png)",
-            "",
-        ]
-    leak = d.get("leakage")
-    lines += ["## Leakage guard", ""]
-    if leak is None:
-        lines += ["The leakage guard was off.", ""]
-    else:
-        findings = pd.DataFrame(leak) if not isinstance(leak, dict) else None
-        if findings is not None and len(findings):
-            flagged = findings[findings["level"] != "ok"]
-            lines += [
-                f"{len(findings)} columns scanned on the fit rows; {len(flagged)} flagged.",
-                "",
-            ]
-            cols = [
-                "column",
-                "level",
-                "auc",
-                "presence_auc",
-                "purity",
-                "verdict",
-                "date_after",
-                "evidence",
-            ]
-            lines += [_table(findings[[c for c in cols if c in findings]].head(25)), ""]
-        elif isinstance(leak, dict):
-            lines += ["```", str(leak), "```", ""]
-    data = d.get("data") or {}
-    if data:
-        lines += ["## Data", ""]
-        for k, v in data.items():
-            if k in ("leakage", "excluded_columns"):
-                continue
-            if isinstance(v, list) and len(v) > 8:
-                v = f"{', '.join(map(str, v[:3]))} … {', '.join(map(str, v[-2:]))} ({len(v)})"
-            lines.append(f"- {k}: {v}")
-        excluded = data.get("excluded_columns") or {}
-        if excluded:
-            lines += ["", "Columns not used:", ""]
-            lines += [f"- {k}: {v}" for k, v in excluded.items()]
-        lines.append("")
+    lines += _metrics_section(d) + _figure_sections(d, figures)
+    lines += _leakage_section(d.get("leakage")) + _data_section(d.get("data") or {})
     path = folder / "report.md"
     write_text("\n".join(lines), path)
     return path

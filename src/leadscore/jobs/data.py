@@ -50,7 +50,7 @@ def sample_data(
     contacts, activities = generate_crm(
         months=months, contacts_per_month=contacts_per_month, seed=seed
     )
-    write_crm(contacts, activities, out, fmt=fmt)
+    write_crm(contacts, activities, out, fmt="parquet" if fmt == "parquet" else "csv")
     counts = contacts["outcome"].value_counts(dropna=False)
     return SampleSummary(
         Path(out),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeAlias
 
 import pandas as pd
 
@@ -11,7 +12,7 @@ from leadscore.config import Config, load_config
 from leadscore.data.crm import CRM, Table, load_crm
 from leadscore.errors import ConfigError
 
-ConfigLike = str | Path | Config | None
+ConfigLike: TypeAlias = str | Path | Config | None
 
 
 def read_config(config: ConfigLike, scorecard: str | Path | None = None) -> Config:

@@ -108,9 +108,9 @@ def retrain(
         extra_metrics=extra, tags=tags,
     )  # fmt: skip
     if decision.promote:
-        registry.set_champion(name, run.version, decision.reason)
+        registry.set_champion(name, str(run.version), decision.reason)
     else:
-        registry.record_refusal(name, run.version, decision.reason)
+        registry.record_refusal(name, str(run.version), decision.reason)
     return RetrainOutcome(
         result, run, None if champ_mv is None else str(champ_mv.version), challenger, champion,
         decision, decision.promote, Path(model_dir), note, list(crm.notes),
@@ -195,8 +195,19 @@ def promote(
     return Promotion(version, decision, False)
 
 
-def runs(experiment: str = DEFAULT_EXPERIMENT, name: str = DEFAULT_NAME) -> list[dict[str, Any]]:
+@dataclass
+class RunList:
+    """The training runs of an experiment in a tracking store, newest first."""
+
+    store: str
+    experiment: str
+    name: str
+    rows: list[dict[str, Any]]
+
+
+def runs(experiment: str = DEFAULT_EXPERIMENT, name: str = DEFAULT_NAME) -> RunList:
     """Training runs of an experiment, newest first: key metrics, version and champion mark."""
     from leadscore.tracking.runs import list_runs
+    from leadscore.tracking.store import tracking_uri
 
-    return list_runs(experiment, name)
+    return RunList(tracking_uri(), experiment, name, list_runs(experiment, name))

@@ -59,7 +59,7 @@ def choose_method(
         return str(requested), f"{requested} (set in config)"
     if scores is not None and n >= ISOTONIC_MIN_ROWS and min(pos, neg) >= ISOTONIC_MIN_PER_CLASS_CV:
         losses = cv_log_loss(scores, y)
-        best = min(losses, key=losses.get)
+        best = min(losses, key=lambda name: losses[name])
         return best, (
             f"{best}: lower 5-fold log loss on the {n:,} calibration rows ({pos:,} positives): "
             f"sigmoid {losses['sigmoid']:.4f}, isotonic {losses['isotonic']:.4f}"

@@ -33,6 +33,7 @@ quality judgement 0.79 (purity 0.14); the best honest columns there 0.75 (time o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -79,7 +80,7 @@ class LeakageReport:
             )
         return "\n".join(lines)
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         """Plain data for the model metadata and the MLflow run."""
         flagged = self.findings[self.findings["level"] != OK]
         return {
@@ -303,7 +304,7 @@ def scan_column(
     }
 
 
-def _level(r: dict[str, object]) -> tuple[str, list[str]]:
+def _level(r: dict[str, Any]) -> tuple[str, list[str]]:
     why_ex = [k for k, t in EXCLUDE.items() if np.isfinite(r[k]) and r[k] >= t]
     why_su = [k for k, t in SUSPECT.items() if np.isfinite(r[k]) and r[k] >= t]
     if why_ex:

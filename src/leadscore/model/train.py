@@ -160,8 +160,9 @@ def _data_facts(contacts: pd.DataFrame, activities: pd.DataFrame | None, tr: Tra
         "excluded_columns": dict(excluded),
         "leakage": leak.to_dict() if leak is not None else "guard off ([features] leakage_guard)",
     }
+    evidence = leak.to_dict()["evidence"] if leak is not None else {}
     for col in leak.excluded if leak is not None else []:
-        data["excluded_columns"][col] = "leakage guard: " + leak.to_dict()["evidence"][col]
+        data["excluded_columns"][col] = "leakage guard: " + evidence[col]
     return data
 
 
@@ -182,6 +183,24 @@ def _scorecard_baseline(spec: TrainSpec, contacts: pd.DataFrame, activities: pd.
     )
 
 
+def _checked_rows(contacts: pd.DataFrame, activities: pd.DataFrame | None, spec: TrainSpec,
+                  act: Any, source: str | None) -> tuple[TrainingRows, Any]:  # fmt: skip
+    """Training rows once the minimum-data rule passed and the leakage guard dropped its
+    excluded columns; and the guard's report."""
+    status = contacts["status"]
+    with _scorecard_hint():
+        checks.check_outcomes(int((status == "won").sum()), int((status == "lost").sum()), source)
+    tr = training_rows(contacts, activities, spec, act, source)
+    with _scorecard_hint():
+        split = tr.split
+        parts = {"fit": split.fit, "calibration": split.calibration, "test": split.test}
+        checks.check_split(tr.y, parts, split.description, source)
+    leak = guard_leakage(tr.rows, tr.y, split, spec)
+    if leak is not None and leak.excluded:
+        tr.rows = tr.rows.drop(columns=leak.excluded)
+    return tr, leak
+
+
 def train(
     contacts: pd.DataFrame,
     activities: pd.DataFrame | None,
@@ -198,19 +217,9 @@ def train(
         source: the contacts file's name, for error messages.
     """
     t = spec.training
-    status = contacts["status"]
-    with _scorecard_hint():
-        checks.check_outcomes(int((status == "won").sum()), int((status == "lost").sum()), source)
     act = learn_activity_spec(activities, spec.features.windows_days)
-    tr = training_rows(contacts, activities, spec, act, source)
+    tr, leak = _checked_rows(contacts, activities, spec, act, source)
     y, split, rows = tr.y, tr.split, tr.rows
-    with _scorecard_hint():
-        parts = {"fit": split.fit, "calibration": split.calibration, "test": split.test}
-        checks.check_split(y, parts, split.description, source)
-    leak = guard_leakage(rows, y, split, spec)
-    if leak is not None and leak.excluded:
-        rows = rows.drop(columns=leak.excluded)
-    tr.rows = rows
 
     features = feature_transformer(spec).fit(rows.iloc[split.fit])
     fitted = _fit_all(features, rows, y, split, spec)
@@ -224,9 +233,8 @@ def train(
     thresholds, tier_rule = tier_thresholds(float(y_test.mean()), spec)
     tiers = tier_table(p_test, assign_tiers(p_test, thresholds), y_test)
     model = fitted.models[chosen]
-    excluded = model.calibrated_classifiers_[0].estimator.estimator.named_steps["features"]
     data = _data_facts(
-        contacts, activities, tr, excluded.excluded_, leak, (act.types, act.high_intent)
+        contacts, activities, tr, features.excluded_, leak, (act.types, act.high_intent)
     )
     card_metrics = _scorecard_baseline(spec, contacts, activities, tr)
     X_test = rows.iloc[split.test]
@@ -252,32 +260,21 @@ def train(
     if t.evaluation == "cv":
         scorer.info["cv"] = cross_validate(rows, y, features, t)
     _explainability(scorer, rows.iloc[split.fit], X_test, t.seed)
-    holdout = pd.DataFrame(
-        {
-            "contact_id": tr.examples["contact_id"].to_numpy()[split.test],
-            "as_of": tr.examples["as_of"].to_numpy()[split.test]
-            if "as_of" in tr.examples
-            else pd.NaT,
-            "y": y_test,
-            "probability": p_test,
-            "baseline_probability": fitted.probs[baseline],
-        }
-    )
     return TrainResult(
-        scorer=scorer,
-        metrics=metrics,
-        baseline_metrics=baseline_metrics,
-        baseline_name=baseline,
-        split=split,
-        calibration=why,
-        data=data,
-        tier_table=tiers,
-        holdout=holdout,
-        scorecard_metrics=card_metrics,
-        leakage=leak,
-        warnings=checks.calibration_warnings(y[split.calibration], method),
-        importance=scorer.info["importance"],
-    )
+        scorer, metrics, baseline_metrics, baseline, split, why, data, tiers,
+        _holdout(tr, p_test, fitted.probs[baseline]), card_metrics, leak,
+        checks.calibration_warnings(y[split.calibration], method), scorer.info["importance"],
+    )  # fmt: skip
+
+
+def _holdout(tr: TrainingRows, p: np.ndarray, baseline: np.ndarray) -> pd.DataFrame:
+    """The test rows: id, as_of, outcome, the model's and the baseline's probability."""
+    test = tr.split.test
+    as_of = tr.examples["as_of"].to_numpy()[test] if "as_of" in tr.examples else pd.NaT
+    return pd.DataFrame(
+        {"contact_id": tr.examples["contact_id"].to_numpy()[test], "as_of": as_of,
+         "y": tr.y[test], "probability": p, "baseline_probability": baseline}
+    )  # fmt: skip
 
 
 def _explainability(

@@ -7,6 +7,8 @@ window (after :mod:`leadscore.sample.outcomes` in the month's draw order);
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -77,7 +79,7 @@ def _add_winner_events(
     """Add the ``HIGH_INTENT`` events of winners, in the days before the win."""
     n = won.size
     ar = np.arange(n)
-    hi = HIGH_INTENT
+    hi: dict[str, Any] = HIGH_INTENT
 
     def before_close(idx: np.ndarray, days_before: np.ndarray) -> np.ndarray:
         return close_days[idx] - np.minimum(days_before, 0.95 * close_days[idx])
@@ -102,7 +104,7 @@ def _add_non_winner_events(
     """Add a demo request of some non-winners and its follow-ups (``HIGH_INTENT``)."""
     n = won.size
     ar = np.arange(n)
-    hi = HIGH_INTENT
+    hi: dict[str, Any] = HIGH_INTENT
     p_demo = sigmoid(hi["lost_demo_intercept"] + hi["lost_demo_intent"] * intent)
     demo = ~won & (rng.random(n) < p_demo)
     demo_day = rng.random(n) * np.minimum(events.active_days, hi["lost_demo_window_days"])

@@ -199,6 +199,20 @@ class ScorecardTrainResult:
     baseline_metrics: dict[str, float] = field(default_factory=dict)
 
 
+def _held_out(examples: pd.DataFrame, points: np.ndarray, y: np.ndarray, spec: TrainSpec,
+              dated: bool) -> tuple[str, dict[str, float] | None]:  # fmt: skip
+    """Metrics of the points calibrated on the earlier rows, on the time-ordered test rows
+    (None when the test or the earlier rows lack an outcome), and what they were measured on."""
+    if dated:
+        split = snapshot_split(examples, spec.training)
+        earlier = np.concatenate([split.fit, split.calibration])
+        if len(np.unique(y[split.test])) == 2 and len(np.unique(y[earlier])) == 2:
+            held = ScoreCalibrator(spec.training.calibration).fit(points[earlier], y[earlier])
+            metrics = summarize(y[split.test], held.predict(points[split.test]))
+            return f"held out: {split.description}", metrics
+    return "in-sample (too few outcomes for a held-out test)", None
+
+
 def train_scorecard(
     contacts: pd.DataFrame,
     activities: pd.DataFrame | None,
@@ -228,15 +242,8 @@ def train_scorecard(
             file=source,
         )
     points, _ = card.score(rows)
-    evaluated_on, metrics = "in-sample (too few outcomes for a held-out test)", None
-    if len(dates) >= 2:
-        split = snapshot_split(examples, t)
-        earlier = np.concatenate([split.fit, split.calibration])
-        if len(np.unique(y[split.test])) == 2 and len(np.unique(y[earlier])) == 2:
-            held = ScoreCalibrator(t.calibration).fit(points[earlier], y[earlier])
-            metrics = summarize(y[split.test], held.predict(points[split.test]))
-            evaluated_on = f"held out: {split.description}"
     calibrator = ScoreCalibrator(t.calibration).fit(points, y)
+    evaluated_on, metrics = _held_out(examples, points, y, spec, len(dates) >= 2)
     if metrics is None:
         metrics = summarize(y, calibrator.predict(points))
     p_at = calibrator.predict(np.array([card.prospect, card.opportunity]))

@@ -32,47 +32,13 @@ from leadscore.features import titles
 from leadscore.features.activity import HIGH_INTENT_WORDS, ActivitySpec, slug
 from leadscore.features.contact import to_number
 from leadscore.features.snapshots import assemble_rows
+from leadscore.scorecard.parsing import (
+    Rule,
+    is_number,
+    parse_rule,
+)
 
-ATTRIBUTE_OPS = ("equals", "in", "range", "min", "max", "contains", "decision_maker", "seniority")
-RULE_KEYS = frozenset(
-    {"name", "points", "column", *ATTRIBUTE_OPS}
-    | {"activity", "high_intent", "window_days", "min_count", "within_days", "half_life_days"}
-)
-SENIORITY_LEVELS = (
-    "owner",
-    "c_level",
-    "vp",
-    "director",
-    "head",
-    "manager",
-    "individual",
-    "intern_student",
-)
 TIERS = ("lead", "prospect", "opportunity")
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One scorecard rule (see the module docstring for the kinds)."""
-
-    name: str
-    points: float
-    kind: str  # one of ATTRIBUTE_OPS ("min"/"max" become "range"), "count" or "recent"
-    column: str | None = None
-    values: tuple[Any, ...] = ()
-    low: float | None = None
-    high: float | None = None
-    activities: tuple[str, ...] = ()
-    high_intent: bool = False
-    window_days: int | None = None
-    min_count: int = 1
-    within_days: float | None = None
-    half_life_days: float | None = None
-
-    @property
-    def behavioral(self) -> bool:
-        """True for rules on the activity log."""
-        return self.kind in ("count", "recent")
 
 
 @dataclass
@@ -97,7 +63,7 @@ class Scorecard:
             raise ConfigError("[scorecard] need 0 <= prospect <= opportunity <= 100", file=source)
         if not section.rules:
             raise ConfigError("[scorecard] has no [[scorecard.rules]]", file=source)
-        rules = [_parse_rule(raw, i, source) for i, raw in enumerate(section.rules, start=1)]
+        rules = [parse_rule(raw, i, source) for i, raw in enumerate(section.rules, start=1)]
         names = [r.name for r in rules]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
@@ -179,102 +145,6 @@ def reasons(points: pd.DataFrame, detail: pd.DataFrame) -> pd.Series:
     return pd.Series(out, index=points.index, dtype=object)
 
 
-# -- parsing -------------------------------------------------------------------------------
-def _parse_rule(raw: Any, number: int, source: str | None) -> Rule:
-    if not isinstance(raw, dict):
-        raise ConfigError(f"[[scorecard.rules]] #{number} must be a table", file=source)
-    name = str(raw.get("name") or f"rule {number}")
-    where = f"scorecard rule '{name}'"
-
-    def fail(message: str) -> ConfigError:
-        return ConfigError(f"{where}: {message}", file=source)
-
-    unknown = sorted(set(raw) - RULE_KEYS)
-    if unknown:
-        raise fail(f"unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(RULE_KEYS))}")
-    points = raw.get("points")
-    if not _is_number(points):
-        raise fail(f"points must be a number, got {points!r}")
-    for key in ("window_days", "min_count", "within_days", "half_life_days"):
-        if key in raw and (not _is_number(raw[key]) or raw[key] <= 0):
-            raise fail(f"{key} must be a positive number, got {raw[key]!r}")
-    behavioral = "activity" in raw or raw.get("high_intent") is True
-    ops = [k for k in ATTRIBUTE_OPS if k in raw]
-    if behavioral:
-        if ops or "column" in raw:
-            raise fail("a rule is on an attribute column or on activities, not both")
-        return _behavioral_rule(raw, name, float(points), fail)
-    timing = [k for k in ("window_days", "min_count", "within_days", "half_life_days") if k in raw]
-    if timing:
-        raise fail(f"{', '.join(timing)} only apply to activity rules (activity = ...)")
-    if "column" not in raw or not isinstance(raw["column"], str):
-        raise fail('needs column = "..." (or activity = "..." / high_intent = true)')
-    kinds = {"min": "range", "max": "range"}
-    if len({kinds.get(k, k) for k in ops}) != 1:
-        raise fail(
-            f"needs exactly one condition of {', '.join(ATTRIBUTE_OPS)}, got {ops or 'none'}"
-        )
-    common = {"name": name, "points": float(points), "column": raw["column"]}
-    op = ops[0]
-    if op in ("range", "min", "max"):
-        low, high = raw.get("min"), raw.get("max")
-        if "range" in raw:
-            if not (isinstance(raw["range"], list) and len(raw["range"]) == 2):
-                raise fail("range must be [low, high]")
-            low, high = raw["range"]
-        for v in (low, high):
-            if v is not None and not _is_number(v):
-                raise fail(f"range bounds must be numbers, got {v!r}")
-        if low is not None and high is not None and low > high:
-            raise fail(f"range low {low} is above high {high}")
-        return Rule(kind="range", low=low, high=high, **common)
-    value = raw[op]
-    if op in ("decision_maker",):
-        if not isinstance(value, bool):
-            raise fail("decision_maker must be true or false")
-        return Rule(kind=op, values=(value,), **common)
-    values = tuple(value) if isinstance(value, list) else (value,)
-    if not values or any(isinstance(v, dict | list) for v in values):
-        raise fail(f"{op} needs a value or a list of values")
-    if op == "equals" and isinstance(value, list):
-        raise fail("equals takes one value; use in = [...] for several")
-    if op in ("contains", "seniority") and not all(isinstance(v, str) for v in values):
-        raise fail(f"{op} takes text")
-    if op == "seniority":
-        bad = [v for v in values if v not in SENIORITY_LEVELS]
-        if bad:
-            raise fail(f"unknown seniority {bad}; known: {', '.join(SENIORITY_LEVELS)}")
-    return Rule(kind=op, values=values, **common)
-
-
-def _behavioral_rule(raw: dict[str, Any], name: str, points: float, fail: Any) -> Rule:
-    acts = raw.get("activity", ())
-    acts = tuple(acts) if isinstance(acts, list) else ((acts,) if acts else ())
-    if not all(isinstance(a, str) and a for a in acts):
-        raise fail("activity must be a type name or a list of them")
-    if "within_days" in raw and ("window_days" in raw or "min_count" in raw):
-        raise fail("use within_days (recency) or window_days/min_count (count), not both")
-    kind = "recent" if "within_days" in raw else "count"
-    window = raw.get("window_days")
-    if window is not None and window != int(window):
-        raise fail("window_days must be a whole number of days")
-    return Rule(
-        name=name,
-        points=points,
-        kind=kind,
-        activities=acts,
-        high_intent=raw.get("high_intent") is True,
-        window_days=int(window) if window else None,
-        min_count=int(raw.get("min_count", 1)),
-        within_days=raw.get("within_days"),
-        half_life_days=raw.get("half_life_days"),
-    )
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 # -- validation ----------------------------------------------------------------------------
 def _activity_types(activities: pd.DataFrame | None) -> list[str]:
     if activities is None or len(activities) == 0:
@@ -341,11 +211,11 @@ def _check_column(rule: Rule, contacts: pd.DataFrame, where: str, file: str | No
             file=file,
         )
     if rule.kind in ("equals", "in"):
-        numbers = [_is_number(v) for v in rule.values]
+        numbers = [is_number(v) for v in rule.values]
         if numeric and not all(numbers):
             raise ConfigError(
                 f"{where}: column {rule.column!r} holds numbers, but the rule compares it with "
-                f"text {[v for v in rule.values if not _is_number(v)]}",
+                f"text {[v for v in rule.values if not is_number(v)]}",
                 file=file,
             )
         if not numeric and any(isinstance(v, bool) for v in rule.values):
@@ -372,7 +242,7 @@ def _apply(rule: Rule, rows: pd.DataFrame, types: tuple[str, ...]) -> tuple[np.n
         if rule.high is not None:
             hit &= x <= rule.high
     elif rule.kind in ("equals", "in"):
-        if all(_is_number(v) for v in rule.values) and _is_numeric_column(values):
+        if all(is_number(v) for v in rule.values) and _is_numeric_column(values):
             hit = to_number(values).isin([float(v) for v in rule.values])
         else:
             hit = _text(values).isin([str(v).strip().casefold() for v in rule.values])

@@ -53,9 +53,11 @@ Behavior = Callable[[pd.DataFrame], pd.DataFrame | None]
 class Scorer(Protocol):
     """What the core needs of a model (``LeadScorer``, the scorecards)."""
 
-    activity_spec: ActivitySpec
     thresholds: dict[str, float]
     info: dict[str, Any]
+
+    @property
+    def activity_spec(self) -> ActivitySpec: ...
 
     def predict_frame(self, rows: pd.DataFrame) -> pd.DataFrame: ...
 

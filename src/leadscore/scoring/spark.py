@@ -45,12 +45,10 @@ MAX_BUCKETS = 4096
 
 def require_spark() -> None:
     """Raise a user error when pyspark or Java is missing."""
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        raise LeadscoreError(
-            "--engine spark needs pyspark: pip install 'leadscore[spark]'"
-        ) from None
+    import importlib.util
+
+    if importlib.util.find_spec("pyspark") is None:
+        raise LeadscoreError("--engine spark needs pyspark: pip install 'leadscore[spark]'")
     import shutil
 
     if not (os.environ.get("JAVA_HOME") or shutil.which("java")):

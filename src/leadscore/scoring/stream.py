@@ -43,7 +43,7 @@ def _batches(
             from leadscore.data.join import join_tables
 
             raw, _ = join_tables(
-                raw, cfg.joins, path.parent, main_path=str(path), missing_values=missing
+                raw, cfg.joins, path.parent, main_path=str(path), missing_values=list(missing)
             )
         yield contacts_frame(raw, cfg, str(path), require_outcome=False)
 

@@ -13,11 +13,12 @@ from typing import Any
 import mlflow
 import numpy as np
 import pandas as pd
+from mlflow.pyfunc import PythonModel
 
 from leadscore import __version__
 
 
-class LeadScorePyfunc(mlflow.pyfunc.PythonModel):
+class LeadScorePyfunc(PythonModel):
     """Serves a leadscore model folder: per-contact rows in, probability/score/tier out.
 
     The input rows are the model's raw rows: contact attributes, the behavioral aggregate

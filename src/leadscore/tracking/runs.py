@@ -178,7 +178,7 @@ def list_runs(
     try:
         for mv in client.search_model_versions(f"name='{name}'"):
             versions[mv.run_id] = str(mv.version)
-    except Exception:  # noqa: BLE001 - a store without a registry still lists runs
+    except Exception:
         versions = {}
     champ = champion_version(name) if versions else None
     out = []
