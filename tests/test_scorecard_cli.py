@@ -132,3 +132,26 @@ def test_train_scorecard_calibrates_saves_and_logs(small_team: Path, tmp_path: P
     # probabilities rise with the points
     by_score = scored.groupby("score")["probability"].mean()
     assert by_score.is_monotonic_increasing and by_score.iloc[-1] > by_score.iloc[0]
+
+
+def test_scorecard_output_is_spreadsheet_safe_and_keeps_the_file_mode(
+    small_team: Path, tmp_path: Path
+) -> None:
+    # given a lead list whose first id is a spreadsheet formula, and an output file that
+    # already exists with the team's permissions (group-readable)
+    evil = '=HYPERLINK("http://x","y")'
+    leads = pd.read_csv(small_team / "contacts.csv", dtype=str)
+    leads.loc[0, "contact_id"] = evil
+    leads.to_csv(tmp_path / "leads.csv", index=False)
+    out = tmp_path / "scores.csv"
+    out.write_text("old\n")
+    out.chmod(0o640)
+    args = ["predict", str(tmp_path / "leads.csv"), "-a", str(small_team / "activities.csv"),
+            "--scorecard", str(EXAMPLE), "--as-of", "2025-10-01", "-o", str(out),
+            "--include-closed"]  # fmt: skip
+    # when the scorecard scores it
+    res = CliRunner().invoke(app, args, env={"COLUMNS": "400"})
+    assert res.exit_code == 0, res.output
+    # then the formula comes out as quote-prefixed text and the file keeps its mode
+    assert pd.read_csv(out, dtype=str).loc[0, "contact_id"] == "'" + evil
+    assert out.stat().st_mode & 0o777 == 0o640

@@ -8,12 +8,12 @@
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any
 
 import mlflow
 
+from leadscore.tracking.refs import RUN_ID
 from leadscore.tracking.store import (
     CHAMPION,
     DEFAULT_MODEL_NAME,
@@ -70,9 +70,6 @@ def record_refusal(name: str, version: str | int, reason: str) -> None:
     _client().set_model_version_tag(name, str(version), "leadscore.promotion", reason[:5000])
 
 
-_RUN_ID = re.compile(r"^[0-9a-f]{32}$")
-
-
 def run_id_of(ref: str) -> str:
     """The run id behind a model reference (registry URI, runs URI or bare run id)."""
     if ref.startswith("models:/"):
@@ -100,7 +97,7 @@ def run_id_of(ref: str) -> str:
         return model_version(name, version).run_id
     if ref.startswith("runs:/"):
         ref = ref[len("runs:/") :].split("/", 1)[0]
-    if _RUN_ID.match(ref):
+    if RUN_ID.match(ref):
         return ref
     raise _model_error(
         f"cannot read model reference {ref!r}: give a model folder, models:/NAME@champion, "

@@ -9,19 +9,11 @@ and loads it through ``store.load_model``, so the checksum is verified either wa
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 from leadscore.errors import ModelError
-
-_RUN_ID = re.compile(r"^[0-9a-f]{32}$")
-
-
-def is_mlflow_reference(model: str | Path) -> bool:
-    """Whether ``model`` reads as an MLflow reference rather than a folder."""
-    text = str(model)
-    return text.startswith(("models:/", "runs:/")) or bool(_RUN_ID.match(text))
+from leadscore.tracking.refs import is_mlflow_reference
 
 
 def load_scorer(model: str | Path) -> Any:
