@@ -102,3 +102,11 @@ def test_modules_and_functions_fit_in_one_reading() -> None:
                     long_functions.append(f"{name}.{node.name}")
     assert not long_modules, f"modules over {MAX_MODULE_LINES} lines: {long_modules}"
     assert not long_functions, f"functions over {MAX_FUNCTION_LINES} lines: {long_functions}"
+
+
+def test_the_package_exposes_exactly_the_api() -> None:
+    import leadscore
+    import leadscore.api
+
+    assert sorted(leadscore._API) == sorted(leadscore.api.__all__)
+    assert all(callable(getattr(leadscore, name)) for name in leadscore._API)

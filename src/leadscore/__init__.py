@@ -14,29 +14,14 @@ from typing import Any
 
 __version__ = "0.1.0"
 
+# The public API: the names of ``leadscore.api.__all__`` (tests/test_layout.py checks that
+# the two lists agree), loaded on first use.
 _API = (
-    "Config",
-    "Evaluation",
-    "NothingScoredError",
-    "Prediction",
-    "Promotion",
-    "RetrainOutcome",
-    "RunList",
-    "SampleSummary",
-    "TrainOutcome",
-    "evaluate",
-    "generate_sample",
-    "init_config",
-    "load_config",
-    "load_model",
-    "predict",
-    "promote",
-    "propose_scorecard",
-    "retrain",
-    "runs",
-    "sample_data",
-    "train",
-)
+    "Config", "Evaluation", "NothingScoredError", "Prediction", "Promotion", "RetrainOutcome",
+    "RunList", "SampleSummary", "TrainOutcome", "evaluate", "generate_sample", "init_config",
+    "load_config", "load_model", "predict", "promote", "propose_scorecard", "retrain", "runs",
+    "sample_data", "train",
+)  # fmt: skip
 __all__ = ["__version__", *_API]
 
 
