@@ -34,23 +34,32 @@ DEFAULTS = {
         "lost": ["lost"],
         "open": [],
         "order_by": None,
+        "date_format": None,
+        "dayfirst": None,
+        "sheet": None,
+        "exported_at": None,
+        "missing_close_date": "refuse",
     },
     "activities": {
         "contact_id": "contact_id",
         "occurred_at": "occurred_at",
         "activity_type": "activity_type",
+        "date_format": None,
+        "dayfirst": None,
+        "sheet": None,
     },
     "roles": {"company_size": "employees", "revenue": "annual_revenue", "job_title": "job_title"},
     "features": {
         "ignore": [],
         "categorical": [],
         "numeric": [],
-        "missing_values": ["", "N/A", "n/a", "NA", "na", "null", "NULL", "None", "none", "-", "?"],
+        "missing_values": ["", "N/A", "n/a", "NA", "na", "null", "NULL", "-", "?"],
         "windows_days": [7, 30, 90],
         "max_categories": 30,
         "min_category_count": 20,
         "keep": [],
         "leakage_guard": True,
+        "decimal": None,
     },
     "training": {
         "horizon_days": 90,
@@ -68,6 +77,8 @@ DEFAULTS = {
     "tiers": {"prospect_odds": 1.0, "opportunity_odds": 4.0, "opportunity": None, "prospect": None},
     "scorecard": None,
     "joins": [],
+    "won_deals": None,
+    "predict": {"keep": []},
 }
 
 

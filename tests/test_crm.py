@@ -69,12 +69,16 @@ def test_config_maps_another_export(tmp_path):
     cfg_path = _write(
         tmp_path,
         '[contacts]\nid = "Lead ID"\ncreated_at = "Created"\noutcome = "Result"\n'
-        'closed_at = "Closed"\nwon = ["Closed Won"]\nlost = ["Closed Lost"]\n',
+        'closed_at = "Closed"\nwon = ["Closed Won"]\nlost = ["Closed Lost"]\ndayfirst = true\n',
         name="cfg.toml",
     )
     crm = load_crm(path, None, load_config(cfg_path), require_outcome=True)
     assert list(crm.contacts["contact_id"]) == ["L1", "L2"]
     assert list(crm.contacts["status"]) == ["won", "open"]
+    assert list(crm.contacts["created_at"]) == [
+        pd.Timestamp("2025-01-02"),
+        pd.Timestamp("2025-01-03"),
+    ]
 
 
 def test_config_typos_are_errors(tmp_path):

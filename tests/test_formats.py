@@ -138,14 +138,27 @@ def test_iso_with_times_fractions_and_offsets_becomes_naive_utc():
 
 
 def test_blanks_are_missing_unless_required_and_rows_count_the_header():
+    # given a batch whose index holds the rows' file positions (the 11th row onwards)
     frame = pd.DataFrame({"when": ["2025-01-05", "", None, " "]}, index=[10, 11, 12, 13])
     parsed = parse_date_column(frame, "when", "c.csv")
     assert parsed.dtype == "datetime64[ns]" and list(parsed.index) == [10, 11, 12, 13]
     assert parsed.isna().tolist() == [False, True, True, True]
-    with pytest.raises(InputError, match=r"^c\.csv, column 'when', row 3: date is empty$"):
+    # then errors name the file's row: the header is row 1 of a CSV
+    with pytest.raises(InputError, match=r"^c\.csv, column 'when', row 13: date is empty$"):
         parse_date_column(frame, "when", "c.csv", required=True)
-    with pytest.raises(InputError, match=r"^c\.parquet, column 'when', row 2: date is empty$"):
+    with pytest.raises(InputError, match=r"^c\.parquet, column 'when', row 12: date is empty$"):
         parse_date_column(frame, "when", "c.parquet", required=True)
+
+
+def test_a_later_batch_names_its_file_row_and_an_unreadable_value_says_so():
+    fmt = decide_date_format(pd.Series(["13/01/2025"]), column="when")
+    batch = pd.DataFrame(
+        {"when": ["05/01/2025", "soon", "05/01/2025 10:00"]}, index=[500, 501, 502]
+    )
+    with pytest.raises(InputError, match=r"row 503: cannot read 'soon' as a date$"):
+        parse_date_column(batch, "when", "c.csv", date_format=fmt)
+    with pytest.raises(InputError, match=r"row 504: '05/01/2025 10:00' does not fit .*dayfirst"):
+        parse_date_column(batch.drop(index=501), "when", "c.csv", date_format=fmt)
 
 
 def test_a_year_outside_the_nanosecond_range_is_an_error():

@@ -50,3 +50,12 @@ class TableFormat(StrEnum):
 
     CSV = "csv"
     PARQUET = "parquet"
+
+
+class MissingCloseDate(StrEnum):
+    """What a won or lost contact without a close date becomes (``[contacts]
+    missing_close_date``): an error (``refuse``), closed at the export's end, or left out."""
+
+    REFUSE = "refuse"
+    EXPORT_END = "export_end"
+    DROP = "drop"

@@ -148,9 +148,16 @@ def test_wrong_file_as_activities(leads, crm_dir, model_dir, as_of, tmp_path):
 
 
 def test_unknown_file_type(leads, crm_dir, model_dir, as_of, tmp_path):
+    path = _write(leads, tmp_path / "leads.json")
+    result, _ = _predict(path, crm_dir, model_dir, as_of, tmp_path)
+    _assert_clean_error(result, "leads.json", "unknown file type '.json'", ".xlsx")
+
+
+def test_a_csv_named_xlsx_is_not_a_workbook(leads, crm_dir, model_dir, as_of, tmp_path):
+    pytest.importorskip("openpyxl", reason="reading .xlsx needs openpyxl (pyproject)")
     path = _write(leads, tmp_path / "leads.xlsx")
     result, _ = _predict(path, crm_dir, model_dir, as_of, tmp_path)
-    _assert_clean_error(result, "leads.xlsx", "unknown file type")
+    _assert_clean_error(result, "leads.xlsx", "cannot read the workbook")
 
 
 def test_unknown_outcome_value(leads, crm_dir, model_dir, as_of, tmp_path):

@@ -13,10 +13,12 @@ from leadscore.config.models import (
     ContactsConfig,
     FeaturesConfig,
     JoinConfig,
+    PredictConfig,
     RolesConfig,
     ScorecardConfig,
     TiersConfig,
     TrainingConfig,
+    WonDealsConfig,
 )
 
 __all__ = [
@@ -31,9 +33,11 @@ __all__ = [
     "FeaturesConfig",
     "JoinConfig",
     "ModelKind",
+    "PredictConfig",
     "RolesConfig",
     "ScorecardConfig",
     "TiersConfig",
     "TrainingConfig",
+    "WonDealsConfig",
     "load_config",
 ]

@@ -19,6 +19,7 @@ Example (every key optional)::
     closed_at = "closed_at"
     won = ["won"]
     lost = ["lost"]
+    dayfirst = true      # 05/01/2025 is 5 January (default: decided per column)
 
     [activities]
     contact_id = "contact_id"
@@ -28,6 +29,7 @@ Example (every key optional)::
     [features]
     ignore = ["notes"]
     missing_values = ["", "N/A", "Select"]
+    decimal = ","        # numbers written 1.234,56 (default: decided per column)
 
     [roles]              # optional meaning of attribute columns, for derived features
     company_size = "employees"
@@ -42,6 +44,7 @@ Example (every key optional)::
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from pydantic import (
@@ -54,9 +57,13 @@ from pydantic import (
     model_validator,
 )
 
-from leadscore.choices import Calibration, Evaluation, Examples, ModelKind
+from leadscore.choices import Calibration, Evaluation, Examples, MissingCloseDate, ModelKind
 
-DEFAULT_MISSING_VALUES = ("", "N/A", "n/a", "NA", "na", "null", "NULL", "None", "none", "-", "?")
+# Placeholders that mean "no value" in any export. "None" and "Unknown" are not among them:
+# in real exports they are often answers (a competitor type of "None" converted at 31.7 %,
+# "Unknown" at 21.8 %), and merging them into "missing" would merge real categories.
+DEFAULT_MISSING_VALUES = ("", "N/A", "n/a", "NA", "na", "null", "NULL", "-", "?")
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?$"
 
 
 # Numbers and switches take exactly the TOML type: "90" (text) or true is not a number.
@@ -86,6 +93,13 @@ class ContactsConfig(_Section):
     # Column that orders rows in time when there are no dates ("@row": the file's row order);
     # it drives the time-ordered split and is never a feature. See docs/column-roles.md.
     order_by: str | None = None
+    # How its date columns are written, when their values cannot tell (docs/column-roles.md).
+    date_format: str | None = None
+    dayfirst: Bool | None = None
+    sheet: str | None = None  # the Excel sheet to read (default: the first)
+    # The moment the export was taken (ISO 8601); default: its latest date.
+    exported_at: str | None = None
+    missing_close_date: MissingCloseDate = MissingCloseDate.REFUSE
 
     @field_validator("won", "lost", "open", mode="before")
     @classmethod
@@ -93,6 +107,13 @@ class ContactsConfig(_Section):
         """Outcome values are compared as text, so ``won = [1]`` means the cell ``1``."""
         if isinstance(value, list):
             return [str(v) if isinstance(v, int | float) else v for v in value]
+        return value
+
+    @field_validator("exported_at")
+    @classmethod
+    def _iso_date(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(ISO_DATE, value.strip()):
+            raise ValueError(f"must be an ISO 8601 date such as 2026-07-01, got {value!r}")
         return value
 
     @field_validator("won")
@@ -131,6 +152,34 @@ class ActivitiesConfig(_Section):
     contact_id: str = "contact_id"
     occurred_at: str = "occurred_at"
     activity_type: str = "activity_type"
+    date_format: str | None = None
+    dayfirst: Bool | None = None
+    sheet: str | None = None
+
+
+class WonDealsConfig(_Section):
+    """Outcomes kept in a table of won deals (``[won_deals]``), as some funnels export them.
+
+    A contact is won when its id appears in ``file`` (column ``id``, default the contacts'
+    id column), closed at that row's ``won_at`` date; it is lost when it does not appear and
+    its own outcome says lost, or it is older than ``lost_after_days`` at the export's end
+    (closed then at created + ``lost_after_days``); otherwise it is open. Only the id and
+    ``won_at`` are read from the table: its other columns are known only once a deal is won.
+    """
+
+    file: str
+    id: str | None = None
+    won_at: str | None = None
+    lost_after_days: Days | None = None
+    sheet: str | None = None
+
+
+class PredictConfig(_Section):
+    """Settings of ``predict``: ``keep`` names columns passed through to the output as
+    written (a name, an e-mail, a company, a reference for a file without a usable id);
+    they are read as text, never converted and never features."""
+
+    keep: list[str] = Field(default_factory=list)
 
 
 class RolesConfig(_Section):
@@ -157,6 +206,14 @@ class FeaturesConfig(_Section):
     min_category_count: Int = Field(20, ge=1)
     keep: list[str] = Field(default_factory=list)  # columns the leakage guard must not exclude
     leakage_guard: Bool = True
+    decimal: str | None = None  # the decimal mark of numbers written as text: "," or "."
+
+    @field_validator("decimal")
+    @classmethod
+    def _mark(cls, value: str | None) -> str | None:
+        if value is not None and value not in (",", "."):
+            raise ValueError(f'must be "," or ".", got {value!r}')
+        return value
 
 
 class TrainingConfig(_Section):
@@ -229,6 +286,8 @@ class Config(BaseModel):
     tiers: TiersConfig = Field(default_factory=lambda: TiersConfig())
     scorecard: ScorecardConfig | None = None  # only when the file has a [scorecard] section
     joins: list[JoinConfig] = Field(default_factory=list)
+    won_deals: WonDealsConfig | None = None  # only when the file has a [won_deals] section
+    predict: PredictConfig = Field(default_factory=lambda: PredictConfig())
     source: str | None = Field(default=None, exclude=True)
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The data contract of an export: required columns, rows, unique ids and readable dates.
+"""The data contract of an export: required columns, rows, exact unique ids, readable dates.
 
 Every check raises an ``InputError`` naming the file, the column and the first offending row.
 """
@@ -11,16 +11,37 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from leadscore.data.dates import read_date_column
+from leadscore.data.reading import Reading
 from leadscore.errors import InputError
 from leadscore.io.tables import row_number
 
 
-def canonical_ids(values: pd.Series) -> pd.Series:
-    """Ids as the text that identifies a contact everywhere (contacts, activities, engines).
+def _id_text(value: object) -> object:
+    """One id cell as text: a whole number without ``.0``; missing stays missing."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return np.nan
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
 
-    The one place that decides when two ids are the same contact.
+
+def canonical_ids(values: pd.Series) -> pd.Series:
+    """Ids as the text that identifies a contact everywhere (contacts, activities, joins,
+    won deals, the stream and Spark engines): the ONE place that decides when two ids are
+    the same contact.
+
+    An id is its text as written: case, leading zeros and inner spaces are kept, so
+    ``0257896`` and ``257896``, ``AB 12`` and ``ab 12`` are different contacts. Whitespace
+    around it (spaces, tabs, no-break spaces: padding spreadsheets and exports add) is not
+    part of it. Ids stored as numbers (Parquet, Excel cells, a DataFrame) are written as
+    integers when whole (``1``, never ``1.0``); a missing id stays missing.
     """
-    return values.astype(str).str.strip()
+    if pd.api.types.is_float_dtype(values) or values.dtype == object:
+        text = values.map(_id_text).astype(str)
+    else:
+        text = values.astype(str)
+    return text.str.strip()
 
 
 def require_columns(frame: pd.DataFrame, required: Iterable[str], path: str | Path) -> None:
@@ -41,23 +62,25 @@ def require_rows(frame: pd.DataFrame, path: str | Path) -> None:
 
 
 def check_ids(frame: pd.DataFrame, column: str, path: str | Path) -> None:
-    """Ids must be present and unique; the error names the first offending row."""
-    ids = frame[column]
-    empty = ids.isna() | (ids.astype(str).str.strip() == "")
+    """Ids must be present and unique, compared as canonical text; the error names the first
+    offending row and shows the id as text."""
+    ids = canonical_ids(frame[column])
+    empty = (ids.isna() | (ids == "")).to_numpy()
     if empty.any():
-        pos = int(np.flatnonzero(empty.to_numpy())[0])
+        pos = int(np.flatnonzero(empty)[0])
         raise InputError(
             "id is empty",
             file=str(path),
             column=column,
             row=row_number(int(frame.index[pos]), path),
         )
-    dup = ids.duplicated()
+    dup = ids.duplicated().to_numpy()
     if dup.any():
-        pos = int(np.flatnonzero(dup.to_numpy())[0])
+        pos = int(np.flatnonzero(dup)[0])
         first = int(np.flatnonzero((ids == ids.iloc[pos]).to_numpy())[0])
         raise InputError(
-            f"duplicate id {ids.iloc[pos]!r} (first seen in row {row_number(int(frame.index[first]), path)})",
+            f"duplicate id {str(ids.iloc[pos])!r} (first seen in row "
+            f"{row_number(int(frame.index[first]), path)})",
             file=str(path),
             column=column,
             row=row_number(int(frame.index[pos]), path),
@@ -65,55 +88,34 @@ def check_ids(frame: pd.DataFrame, column: str, path: str | Path) -> None:
 
 
 def parse_dates(
-    frame: pd.DataFrame, column: str, path: str | Path, *, required: bool = False
+    frame: pd.DataFrame,
+    column: str,
+    path: str | Path,
+    *,
+    required: bool = False,
+    reading: Reading | None = None,
 ) -> pd.Series:
-    """Parse a date column to naive UTC timestamps; an unparseable value is an error.
+    """A date column as naive UTC timestamps, read with ONE format for the whole column.
 
-    Blank cells become NaT (an error when ``required``). Time-zone-aware values are
-    converted to UTC and the zone dropped, so all times compare on one clock.
+    The format is the one ``reading`` already decided for the column (on an earlier batch),
+    else decided now from all of the column's values (``data.dates``), settled by the
+    config's ``date_format`` / ``dayfirst`` of ``reading.section``, and recorded in
+    ``reading`` for the batches to come. Blank cells become NaT (an error when ``required``).
+
+    Raises:
+        InputError: a value is unreadable or does not fit the column's format, the order
+            (day-first or month-first) cannot be decided, or a required date is empty.
     """
-    raw = frame[column]
-    if pd.api.types.is_datetime64_any_dtype(raw):
-        parsed = raw
-    else:
-        text = raw.astype("string").str.strip()
-        try:
-            parsed = pd.to_datetime(text, errors="coerce", format="ISO8601", utc=True)
-        except (ValueError, TypeError):
-            parsed = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
-        bad = parsed.isna() & text.notna() & (text != "")
-        if bad.any():  # not ISO 8601: try the other common forms, value by value
-            retry = pd.to_datetime(text[bad], errors="coerce", format="mixed", utc=True)
-            parsed = parsed.copy()
-            parsed[bad] = retry
-            bad = parsed.isna() & text.notna() & (text != "")
-        if bad.any():
-            pos = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(
-                f"cannot read {str(raw.iloc[pos])!r} as a date",
-                file=str(path),
-                column=column,
-                row=row_number(int(frame.index[pos]), path),
-            )
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
-    try:
-        parsed = parsed.astype("datetime64[ns]")
-    except (OverflowError, pd.errors.OutOfBoundsDatetime):
-        outside = ((parsed < pd.Timestamp.min) | (parsed > pd.Timestamp.max)).to_numpy()
-        pos = int(np.flatnonzero(outside)[0]) if outside.any() else 0
-        raise InputError(
-            f"date {raw.iloc[pos]!r} is out of range (years 1678 to 2261)",
-            file=str(path),
-            column=column,
-            row=row_number(int(frame.index[pos]), path),
-        ) from None
-    if required and parsed.isna().any():
-        pos = int(np.flatnonzero(parsed.isna().to_numpy())[0])
-        raise InputError(
-            "date is empty",
-            file=str(path),
-            column=column,
-            row=row_number(int(frame.index[pos]), path),
-        )
+    reading = reading if reading is not None else Reading()
+    parsed, fmt = read_date_column(
+        frame,
+        column,
+        path,
+        required=required,
+        dayfirst=reading.dayfirst,
+        date_format=reading.dates.get(column) or reading.date_format,
+        section=reading.section,
+    )
+    if fmt is not None:
+        reading.dates.setdefault(column, fmt)
     return parsed

@@ -2,9 +2,14 @@
 
 The contacts frame comes back with canonical column names for its roles — ``contact_id``,
 ``created_at``, ``closed_at``, ``status`` (``open`` / ``won`` / ``lost``) — and every other
-column unchanged as an attribute. An attribute that already bears a canonical name without
-having that role is renamed with the suffix ``_attr``. The activity log comes back as
-``contact_id``, ``occurred_at``, ``activity_type``.
+column as an attribute: numbers written as text converted with the format decided for their
+column (``data.attributes``), the rest as read. An attribute that already bears a canonical
+name without having that role is renamed with the suffix ``_attr``. The activity log comes
+back as ``contact_id``, ``occurred_at``, ``activity_type``.
+
+Every date column is read with one format decided from all its values (``data.dates``), every
+id as exact text (``data.contract.canonical_ids``); what reading changed is reported in the
+notes (``data.reading``).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from leadscore.config import Config
+from leadscore.data.attributes import convert_numbers
 from leadscore.data.contract import (
     canonical_ids,
     check_ids,
@@ -24,8 +30,18 @@ from leadscore.data.contract import (
     require_columns,
     require_rows,
 )
+from leadscore.data.numbers import decide_number_format, parse_numbers
+from leadscore.data.outcomes import (
+    WonDeals,
+    apply_won_deals,
+    export_end,
+    missing_close_dates,
+    stated_end,
+    status_from_column,
+)
+from leadscore.data.reading import Reading
 from leadscore.errors import InputError
-from leadscore.io.tables import read_table, row_number
+from leadscore.io.tables import decimal_hint, read_table, row_number
 
 ID, CREATED, CLOSED, STATUS = "contact_id", "created_at", "closed_at", "status"
 OCCURRED, TYPE = "occurred_at", "activity_type"
@@ -45,38 +61,21 @@ class CRM:
     notes: list[str] = field(default_factory=list)
 
 
-def _status(frame: pd.DataFrame, cfg: Config, path: str) -> pd.Series:
-    col = cfg.contacts.outcome
-    raw = frame[col]
-    text = raw.astype("string").str.strip().str.casefold()
-    won = {str(v).strip().casefold() for v in cfg.contacts.won}
-    lost = {str(v).strip().casefold() for v in cfg.contacts.lost}
-    open_ = {str(v).strip().casefold() for v in cfg.contacts.open} | {""}
-    status = pd.Series("open", index=frame.index, dtype=object)
-    status[text.isin(won).fillna(False).to_numpy()] = "won"
-    status[text.isin(lost).fillna(False).to_numpy()] = "lost"
-    known = text.isna() | text.isin(won | lost | open_).fillna(False)
-    if not known.all():
-        pos = int(np.flatnonzero(~known.to_numpy())[0])
-        raise InputError(
-            f"outcome {raw.iloc[pos]!r} is not one of won={cfg.contacts.won}, "
-            f"lost={cfg.contacts.lost} or blank/open={cfg.contacts.open}; map it in the config",
-            file=path,
-            column=col,
-            row=row_number(int(frame.index[pos]), path),
-        )
-    return status
-
-
-def _order_key(frame: pd.DataFrame, column: str, path: str) -> pd.Series:
-    """Values that order rows in time: the row order, a number, or a date."""
+def _order_key(frame: pd.DataFrame, column: str, path: str, reading: Reading) -> pd.Series:
+    """Values that order rows in time: the row order, numbers (also written as text), or
+    dates."""
     if column == ROW_ORDER:
         return pd.Series(np.arange(len(frame), dtype=float), index=frame.index)
     require_columns(frame, [column], path)
     values = frame[column]
     if pd.api.types.is_numeric_dtype(values):
         return values.astype(float)
-    return parse_dates(frame, column, path)
+    fmt = decide_number_format(values, column=column, decimal=reading.decimal, hint=reading.hint)
+    numbers = parse_numbers(values, fmt)
+    filled = (values.astype("string").str.strip().fillna("") != "").to_numpy()
+    if filled.any() and numbers[filled].notna().all():
+        return numbers
+    return parse_dates(frame, column, path, reading=reading)
 
 
 Table: TypeAlias = str | Path | pd.DataFrame
@@ -89,17 +88,48 @@ def source_name(table: Table, role: str) -> str:
 
 
 def id_columns(cfg: Config, role: str) -> tuple[str, ...]:
-    """The columns of a table that hold ids, read as text exactly as written."""
+    """The columns of a table read as text exactly as written, from typed files too: ids,
+    join keys and the ``[predict] keep`` columns passed through to the output."""
     if role == "activities":
         return (cfg.activities.contact_id,)
-    return tuple(c for c in (cfg.contacts.id, *(j.on for j in cfg.joins)) if c)
+    keys = (cfg.contacts.id, *(j.on for j in cfg.joins), *cfg.predict.keep)
+    return tuple(dict.fromkeys(c for c in keys if c))
+
+
+def reading_for(table: Table, cfg: Config, role: str) -> Reading:
+    """A fresh ``Reading`` of a table: the config's settings and the file's decimal hint."""
+    hint = None if isinstance(table, pd.DataFrame) else decimal_hint(table)
+    return Reading.of(cfg, role, hint)
 
 
 def _read(table: Table, cfg: Config, role: str) -> pd.DataFrame:
     if isinstance(table, pd.DataFrame):  # a caller's frame: rows numbered from 1, as read
         return table.reset_index(drop=True)
+    sheet = cfg.activities.sheet if role == "activities" else cfg.contacts.sheet
     text = id_columns(cfg, role)
-    return read_table(table, missing_values=cfg.features.missing_values, text=text)
+    return read_table(table, missing_values=cfg.features.missing_values, text=text, sheet=sheet)
+
+
+def load_won_deals(cfg: Config, base: str | Path) -> WonDeals | None:
+    """The ``[won_deals]`` table's ids and won dates (None without the section).
+
+    A contact with several won deals is won at the earliest.
+    """
+    rule = cfg.won_deals
+    if rule is None:
+        return None
+    path = Path(rule.file) if Path(rule.file).is_absolute() else Path(base) / rule.file
+    key = rule.id or cfg.contacts.id
+    wanted = [key] + ([rule.won_at] if rule.won_at else [])
+    table = read_table(path, missing_values=cfg.features.missing_values, text=(key,),
+                       sheet=rule.sheet)  # fmt: skip
+    require_columns(table, wanted, path)
+    ids = canonical_ids(table[key])
+    won_at = None
+    if rule.won_at:
+        dates = parse_dates(table, rule.won_at, path, reading=Reading.of(cfg, "won_deals"))
+        won_at = dates.groupby(ids.to_numpy()).min()
+    return WonDeals(pd.Index(ids.dropna().unique()), won_at, str(path))
 
 
 def load_contacts(
@@ -107,127 +137,201 @@ def load_contacts(
 ) -> pd.DataFrame:
     """Read and validate the contacts table; return it with canonical role columns.
 
-    Tables configured in ``[[joins]]`` are joined on first (notes about unmatched keys go to
-    ``notes``). Without an id column (``[contacts] id = ""``) rows are named by their row
-    number. ``[contacts] order_by`` adds the canonical ``order_key`` column.
+    Tables configured in ``[[joins]]`` are joined on first, outcomes from ``[won_deals]``
+    applied (notes go to ``notes``). Without an id column (``[contacts] id = ""``) rows are
+    named by their row number. ``[contacts] order_by`` adds the canonical ``order_key``.
 
     Raises:
         InputError: a required column is missing, an id is empty or duplicated, a date is
-            unreadable, or an outcome value is unknown.
+            unreadable, an outcome value is unknown, or a closed contact has no close date.
     """
     frame = _read(path, cfg, "contacts")
     base = Path(".") if isinstance(path, pd.DataFrame) else Path(path).parent
-    path = source_name(path, "contacts")
+    reading = reading_for(path, cfg, "contacts")
+    name = source_name(path, "contacts")
     if cfg.joins:
         from leadscore.data.join import join_tables
 
         frame, join_notes = join_tables(
-            frame,
-            cfg.joins,
-            base,
-            main_path=path,
-            missing_values=cfg.features.missing_values,
+            frame, cfg.joins, base, main_path=name, missing_values=cfg.features.missing_values
         )
         if notes is not None:
             notes.extend(join_notes)
-    return contacts_frame(frame, cfg, path, require_outcome=require_outcome)
+    won = load_won_deals(cfg, base)
+    out = contacts_frame(
+        frame, cfg, name, require_outcome=require_outcome, reading=reading, won=won
+    )
+    if notes is not None:
+        notes.extend(reading.notes(name))
+    return out
 
 
-def contacts_frame(
-    frame: pd.DataFrame, cfg: Config, path: str, *, require_outcome: bool
-) -> pd.DataFrame:
-    """Validate a contacts table already read (whole or one batch); canonical role columns."""
+def _canonical(frame: pd.DataFrame, cfg: Config, path: str, reading: Reading) -> pd.DataFrame:
+    """The role columns under their canonical names, parsed: id, order, dates, status."""
     c = cfg.contacts
-    required = ([c.id] if c.id else []) + ([c.created_at] if c.created_at else [])
-    if require_outcome:
-        required.append(c.outcome)
-    require_columns(frame, required, path)
-    require_rows(frame, path)
     sources = {c.id, c.created_at, c.outcome, c.closed_at} - {None, ""}
     clashes = {
         col: f"{col}_attr" for col in frame.columns if col in CANONICAL and col not in sources
     }
     out = frame.rename(columns=clashes)
+    roles: dict[str, str] = {}
     if c.id:
         check_ids(frame, c.id, path)
-        roles = {c.id: ID}
+        roles[c.id] = ID
     else:
-        positions = frame.index.to_numpy()
-        out[ID] = [f"row-{row_number(int(i), path)}" for i in positions]
-        roles = {}
+        out[ID] = [f"row-{row_number(int(i), path)}" for i in frame.index.to_numpy()]
     if c.order_by:
-        out[ORDER] = _order_key(frame, c.order_by, path).to_numpy()
+        out[ORDER] = _order_key(frame, c.order_by, path, reading).to_numpy()
     if c.created_at:
-        out[c.created_at] = parse_dates(frame, c.created_at, path, required=True)
+        out[c.created_at] = parse_dates(frame, c.created_at, path, required=True, reading=reading)
         roles[c.created_at] = CREATED
-    if c.outcome in frame.columns:
-        out[c.outcome] = _status(frame, cfg, path)
+    if c.outcome and c.outcome in frame.columns:
+        out[c.outcome] = status_from_column(frame, cfg, path)
         roles[c.outcome] = STATUS
     if c.closed_at and c.closed_at in frame.columns:
-        out[c.closed_at] = parse_dates(frame, c.closed_at, path)
+        out[c.closed_at] = parse_dates(frame, c.closed_at, path, reading=reading)
         roles[c.closed_at] = CLOSED
     if AS_OF in frame.columns and AS_OF not in roles:  # a flat lead list's own scoring times
-        out[AS_OF] = parse_dates(frame, AS_OF, path)
+        out[AS_OF] = parse_dates(frame, AS_OF, path, reading=reading)
     out = out.rename(columns=roles)
     out[ID] = canonical_ids(out[ID])
     if STATUS not in out:
         out[STATUS] = "open"
+    return out
+
+
+def _attributes(out: pd.DataFrame, cfg: Config) -> list[str]:
+    """The attribute columns whose numbers the loader reads (see ``data.attributes``)."""
+    f = cfg.features
+    skip = {*CANONICAL, AS_OF, *(j.on for j in cfg.joins), *f.categorical, *f.ignore}
+    skip |= set(cfg.predict.keep)
+    return [col for col in out.columns if col not in skip]
+
+
+def _closed_before_created(out: pd.DataFrame, cfg: Config, path: str) -> None:
     if CLOSED in out and CREATED in out:
-        before = out[CLOSED].notna() & (out[CLOSED] < out[CREATED])
+        before = (out[CLOSED].notna() & (out[CLOSED] < out[CREATED])).to_numpy()
         if before.any():
-            pos = int(np.flatnonzero(before.to_numpy())[0])
+            pos = int(np.flatnonzero(before)[0])
             raise InputError(
                 "closed before it was created",
                 file=path,
-                column=c.closed_at,
-                row=row_number(int(frame.index[pos]), path),
+                column=cfg.contacts.closed_at or CLOSED,
+                row=row_number(int(out.index[pos]), path),
             )
-    flat = cfg.training.examples == "flat"
-    if (
-        require_outcome
-        and not flat
-        and CLOSED not in out
-        and (out[STATUS] == "won").any()
-        and CREATED in out
-    ):
+
+
+_CLOSE_RULES = {"export_end": "closed at the export's end", "drop": "left out"}
+
+
+def _close_dates(out: pd.DataFrame, cfg: Config, path: str, reading: Reading) -> pd.DataFrame:
+    """Snapshots need every closed contact's close date (see ``data.outcomes``)."""
+    c = cfg.contacts
+    if CLOSED not in out and (out[STATUS] == "won").any() and CREATED in out:
         raise InputError(
             "the contacts have dates but no close date: map [contacts] closed_at in the config",
             file=path,
             column=c.closed_at or "closed_at",
         )
-    return out
+    fixed, changed = missing_close_dates(out, cfg, path, export_end(out, cfg))
+    what = (
+        f"won or lost contacts without a close date, {_CLOSE_RULES.get(c.missing_close_date, '')}"
+    )
+    reading.count(what, changed, out[ID].rename(c.closed_at or CLOSED), path)
+    return fixed
+
+
+def contacts_frame(
+    frame: pd.DataFrame,
+    cfg: Config,
+    path: str,
+    *,
+    require_outcome: bool,
+    reading: Reading | None = None,
+    won: WonDeals | None = None,
+) -> pd.DataFrame:
+    """Validate a contacts table already read (whole or one batch); canonical role columns.
+
+    ``reading`` carries the formats decided for the table's columns: pass the same one for
+    every batch of a file (a fresh one decides from this frame alone). ``won`` holds the
+    ``[won_deals]`` table, loaded once.
+    """
+    reading = reading if reading is not None else Reading.of(cfg, "contacts")
+    c = cfg.contacts
+    required = ([c.id] if c.id else []) + ([c.created_at] if c.created_at else [])
+    if require_outcome and cfg.won_deals is None:
+        required.append(c.outcome)
+    require_columns(frame, required, path)
+    require_rows(frame, path)
+    out = _canonical(frame, cfg, path, reading)
+    if won is not None:
+        out = apply_won_deals(out, won, cfg, export_end(out, cfg))
+    _closed_before_created(out, cfg, path)
+    if require_outcome and cfg.training.examples != "flat":
+        out = _close_dates(out, cfg, path, reading)
+    sizes = [r for r in (cfg.roles.company_size, cfg.roles.revenue) if r]
+    return convert_numbers(out, _attributes(out, cfg), reading, path,
+                           forced=cfg.features.numeric, sizes=sizes)  # fmt: skip
 
 
 def load_activities(
-    path: Table, cfg: Config, contact_ids: pd.Series
+    path: Table, cfg: Config, contacts: pd.DataFrame
 ) -> tuple[pd.DataFrame, list[str]]:
     """Read and validate the activity log; return it canonical, plus notes for the user.
 
-    Activities of contacts absent from the contacts table cannot be used; they are counted
-    and reported, never dropped silently.
+    Activities of contacts absent from the contacts table cannot be used, nor activities
+    after ``[contacts] exported_at``; both are counted and reported, never dropped silently.
+    Without ``exported_at``, activities after the day of the latest contact date are
+    counted and reported (and kept).
     """
     frame = _read(path, cfg, "activities")
-    path = source_name(path, "activities")
-    out = activities_frame(frame, cfg, path)
-    notes: list[str] = []
-    known = out[ID].isin(set(contact_ids))
+    reading = reading_for(path, cfg, "activities")
+    name = source_name(path, "activities")
+    out = activities_frame(frame, cfg, name, reading)
+    notes = reading.notes(name)
+    known = out[ID].isin(set(contacts[ID]))
     if not known.all():
         notes.append(
-            f"{path}: {int((~known).sum()):,} of {len(out):,} activities belong to contacts "
+            f"{name}: {int((~known).sum()):,} of {len(out):,} activities belong to contacts "
             "not in the contacts file and were not used"
         )
         out = out[known.to_numpy()]
+    notes += _late_activities(out, contacts, cfg, name)
     return out.reset_index(drop=True), notes
 
 
-def activities_frame(frame: pd.DataFrame, cfg: Config, path: str) -> pd.DataFrame:
-    """Validate an activity table already read (whole or one batch); canonical columns."""
+def _late_activities(acts: pd.DataFrame, contacts: pd.DataFrame, cfg: Config, name: str
+                     ) -> list[str]:  # fmt: skip
+    """A note on activities dated after the day of the latest contact date."""
+    end = None if cfg.contacts.exported_at else export_end(contacts, cfg)
+    if end is None or not len(acts):
+        return []
+    late = acts[OCCURRED] >= end.normalize() + pd.Timedelta(days=1)
+    if not late.any():
+        return []
+    return [
+        f"{name}: {int(late.sum()):,} of {len(acts):,} activities are dated after the "
+        f"export's end (the latest contact date, {end:%Y-%m-%d}), the latest "
+        f"{acts[OCCURRED].max():%Y-%m-%d}: check the log's dates, or state the export's "
+        "end with [contacts] exported_at (later activities are then left out)"
+    ]
+
+
+def activities_frame(
+    frame: pd.DataFrame, cfg: Config, path: str, reading: Reading | None = None
+) -> pd.DataFrame:
+    """Validate an activity table already read (whole or one batch); canonical columns.
+
+    ``reading`` carries the date format decided for the table (pass the same one for every
+    batch). Activities after ``[contacts] exported_at`` are left out and counted in it.
+    """
+    reading = reading if reading is not None else Reading.of(cfg, "activities")
     a = cfg.activities
     require_columns(frame, [a.contact_id, a.occurred_at, a.activity_type], path)
     out = pd.DataFrame(
         {
             ID: canonical_ids(frame[a.contact_id]),
-            OCCURRED: parse_dates(frame, a.occurred_at, path, required=True),
+            OCCURRED: parse_dates(frame, a.occurred_at, path, required=True, reading=reading),
             TYPE: frame[a.activity_type].astype("string").str.strip().str.casefold(),
         }
     )
@@ -241,6 +345,12 @@ def activities_frame(frame: pd.DataFrame, cfg: Config, path: str) -> pd.DataFram
             row=row_number(int(frame.index[pos]), path),
         )
     out[TYPE] = out[TYPE].astype(str)
+    end = stated_end(cfg)
+    if end is not None:
+        late = (out[OCCURRED] > end).to_numpy()
+        what = f"activities after the export's end ({cfg.contacts.exported_at}), left out"
+        reading.count(what, late, frame[a.occurred_at], path)
+        out = out[~late]
     return out
 
 
@@ -256,7 +366,7 @@ def load_crm(
     contacts = load_contacts(contacts_path, cfg, require_outcome=require_outcome, notes=notes)
     activities = None
     if activities_path is not None:
-        activities, act_notes = load_activities(activities_path, cfg, contacts[ID])
+        activities, act_notes = load_activities(activities_path, cfg, contacts)
         notes += act_notes
     return CRM(
         contacts=contacts,

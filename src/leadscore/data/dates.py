@@ -14,6 +14,8 @@ in one column are both day-first. The rules, applied to every non-blank value:
 - An optional time: ``HH:MM``, ``HH:MM:SS`` (with fractions), or a 12-hour clock with AM/PM.
 - All values of a column share one form; a column mixing forms stops.
 
+``--as-of`` is stricter still: ISO 8601 only (``leadscore.data.asof``).
+
 Stopping is an ``InputError`` naming the file, column, a row and the config keys that settle
 it (``date_format`` or ``dayfirst`` in the caller's section). An explicit ``date_format`` or
 ``dayfirst`` wins, and a value that does not fit it is an error naming its row. Row numbers
@@ -29,11 +31,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from leadscore.errors import ConfigError, InputError, LeadscoreError
+from leadscore.errors import ConfigError, InputError
 from leadscore.io.tables import row_number
 
 ISO = "ISO8601"
-_ISO_RE = (
+ISO_RE = (
     r"\d{4}-\d{1,2}-\d{1,2}"
     r"(?:[T ]\d{1,2}(?::\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(?: ?(?:Z|[+-]\d{2}(?::?\d{2})?))?)?"
 )
@@ -42,7 +44,7 @@ _DATE_HEAD = (  # removed, leaves the time part (with its separator)
     r"^(?:\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|\d{1,2}[ -][A-Za-z]{3,9}[ -]\d{4}"
     r"|[A-Za-z]{3,9} \d{1,2},? \d{4})"
 )
-_NUMERIC = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})")
+NUMERIC = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})")
 _YEAR_FIRST = re.compile(r"(\d{4})([/.])(\d{1,2})\2(\d{1,2})")
 _DAY_NAME = re.compile(r"(\d{1,2})([ -])([A-Za-z]{3,9})\2(\d{4})")
 _NAME_DAY = re.compile(r"([A-Za-z]{3,9}) (\d{1,2})(,?) (\d{4})")
@@ -59,14 +61,17 @@ class DateFormat:
 
 @dataclass(frozen=True)
 class _Where:
-    """Where a column comes from, for errors: file, column, config section."""
+    """Where a column comes from, for errors: file, column, config section, and the file
+    position of each value (a batch's index continues from the batch before it)."""
 
     column: str
     path: str | Path | None
     section: str
+    index: pd.Index | None = None
 
     def row(self, pos: int) -> int:
-        return row_number(pos, self.path) if self.path is not None else pos + 1
+        at = pos if self.index is None else int(self.index[pos])
+        return row_number(at, self.path) if self.path is not None else at + 1
 
     def error(self, message: str, pos: int) -> InputError:
         file = None if self.path is None else str(self.path)
@@ -95,7 +100,7 @@ class _Forms:
 
 
 def _date_part(text: str) -> _Part | None:
-    if m := _NUMERIC.fullmatch(text):
+    if m := NUMERIC.fullmatch(text):
         year = "%Y" if len(m[4]) == 4 else "%y"
         return _Part(f"<1>{m[2]}<2>{m[2]}{year}", int(m[1]), int(m[3]))
     if m := _YEAR_FIRST.fullmatch(text):
@@ -131,7 +136,7 @@ def _forms(text: pd.Series) -> _Forms:
     """Classify every row; Python regexes only see the distinct date and time parts."""
     n = len(text)
     present = text.notna().to_numpy()
-    iso = text.str.fullmatch(_ISO_RE).fillna(False).to_numpy(dtype=bool)
+    iso = text.str.fullmatch(ISO_RE).fillna(False).to_numpy(dtype=bool)
     form_id = np.where(present, np.where(iso, 0, -1), -2)
     first, second = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
     rest_at = np.flatnonzero(present & ~iso)
@@ -279,9 +284,16 @@ def _parse(text: pd.Series, fmt: DateFormat, where: _Where) -> pd.Series:
     bad = (stamps.isna() & text.notna()).to_numpy()
     if bad.any():
         i = _first(bad)
+        if _forms(text.iloc[[i]]).form_id[0] == -1:  # no date at all, in any form
+            raise where.error(f"cannot read {text.iloc[i]!r} as a date", i)
         shown = "ISO 8601" if fmt.format == ISO else repr(fmt.format)
+        settle = "" if "in [" in fmt.why else (
+            f"; if the column is written otherwise, set [{where.section}] date_format "
+            '(such as "%d/%m/%Y") or dayfirst'
+        )  # fmt: skip
         raise where.error(
-            f"{text.iloc[i]!r} does not fit the column's date format {shown} ({fmt.why})", i
+            f"{text.iloc[i]!r} does not fit the column's date format {shown} ({fmt.why}){settle}",
+            i,
         )
     return _to_naive_ns(stamps, text, where)
 
@@ -326,6 +338,38 @@ def decide_date_format(
     return fmt
 
 
+def read_date_column(
+    frame: pd.DataFrame,
+    column: str,
+    path: str | Path,
+    *,
+    required: bool = False,
+    dayfirst: bool | None = None,
+    date_format: str | DateFormat | None = None,
+    section: str = "contacts",
+) -> tuple[pd.Series, DateFormat | None]:
+    """A date column as naive UTC ``datetime64[ns]``, and the format it was read with.
+
+    The format is None when nothing was decided: the column was already parsed (Parquet,
+    Excel) or held no date, so a later batch still decides for itself. See
+    ``parse_date_column``.
+    """
+    raw = frame[column]
+    where = _Where(column, path, section, raw.index)
+    fmt: DateFormat | None = None
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        parsed = _to_naive_ns(raw.reset_index(drop=True), raw, where)
+    else:
+        text = _texts(raw)
+        fmt = _resolve(text, where, dayfirst, date_format)
+        parsed = _parse(text, fmt, where)
+        if not text.notna().any():
+            fmt = None
+    if required and parsed.isna().any():
+        raise where.error("date is empty", _first(parsed.isna().to_numpy()))
+    return parsed.set_axis(raw.index).rename(raw.name), fmt
+
+
 def parse_date_column(
     frame: pd.DataFrame,
     column: str,
@@ -346,51 +390,8 @@ def parse_date_column(
         InputError: as ``decide_date_format``, and for an empty required date or a year
             outside 1678-2261.
     """
-    raw = frame[column]
-    where = _Where(column, path, section)
-    if pd.api.types.is_datetime64_any_dtype(raw):
-        parsed = _to_naive_ns(raw.reset_index(drop=True), raw, where)
-    else:
-        text = _texts(raw)
-        parsed = _parse(text, _resolve(text, where, dayfirst, date_format), where)
-    if required and parsed.isna().any():
-        raise where.error("date is empty", _first(parsed.isna().to_numpy()))
-    return parsed.set_axis(raw.index).rename(raw.name)
-
-
-def _iso_suggestion(text: str) -> str:
-    """ISO spellings of a d/m/Y or m/d/Y date, each reading named; a generic one otherwise."""
-    m = _NUMERIC.fullmatch(text.split()[0] if text.split() else "")
-    if m is None or len(m[4]) != 4:
-        return "2026-07-01"
-    a, b, year = int(m[1]), int(m[3]), m[4]
-    readings = []
-    for day, month in dict.fromkeys([(a, b), (b, a)]):
-        if 1 <= month <= 12 and 1 <= day <= 31:
-            name = pd.Timestamp(2000, month, 1).month_name()
-            readings.append(f"{year}-{month:02d}-{day:02d} ({day} {name})")
-    return " or ".join(readings) or "2026-07-01"
-
-
-def parse_as_of(text: str, *, option: str = "--as-of") -> pd.Timestamp:
-    """A strict ISO 8601 time from the command line, as a naive UTC timestamp.
-
-    ``2026-07-01`` and ``2026-07-01T09:30`` are read as written; an offset is converted to
-    UTC. Anything else (``01/07/2026``) is refused: a command line has no column of values
-    to tell day-first from month-first.
-    """
-    value = text.strip()
-    if not re.fullmatch(_ISO_RE, value):
-        raise LeadscoreError(
-            f"{option}: {text!r} is not an ISO 8601 date; write it as "
-            f"{_iso_suggestion(value)}, with an optional time such as 2026-07-01T09:30"
-        )
-    try:
-        stamp = pd.Timestamp(value)
-        if stamp.tzinfo is not None:
-            stamp = stamp.tz_convert("UTC").tz_localize(None)
-        return stamp.as_unit("ns")
-    except (OverflowError, pd.errors.OutOfBoundsDatetime):
-        raise LeadscoreError(f"{option}: {text!r} is out of range (years 1678 to 2261)") from None
-    except ValueError:
-        raise LeadscoreError(f"{option}: {text!r} is not a valid date") from None
+    parsed, _ = read_date_column(
+        frame, column, path, required=required, dayfirst=dayfirst, date_format=date_format,
+        section=section,
+    )  # fmt: skip
+    return parsed

@@ -6,7 +6,13 @@ The rules live next to their code: dates in ``leadscore.data.dates``, numbers in
 
 from __future__ import annotations
 
-from leadscore.data.dates import DateFormat, decide_date_format, parse_as_of, parse_date_column
+from leadscore.data.asof import parse_as_of
+from leadscore.data.dates import (
+    DateFormat,
+    decide_date_format,
+    parse_date_column,
+    read_date_column,
+)
 from leadscore.data.numbers import NumberFormat, decide_number_format, parse_numbers
 
 __all__ = [
@@ -17,4 +23,5 @@ __all__ = [
     "parse_as_of",
     "parse_date_column",
     "parse_numbers",
+    "read_date_column",
 ]

@@ -5,7 +5,8 @@ column ``key``. The lookup must have one row per key (many-to-one); a duplicated
 error naming the file, column and row. Main rows whose key has no match keep missing values
 in the joined columns (missingness is a signal) and are counted in a note, never dropped.
 Joined columns keep their names, or get ``prefix`` in front; a name that would clash with a
-main column is an error that suggests a prefix.
+main column is an error that suggests a prefix. Keys match as ids do: exact text
+(``data.contract.canonical_ids``), so ``007`` never matches ``7``.
 """
 
 from __future__ import annotations
@@ -15,13 +16,9 @@ from pathlib import Path
 import pandas as pd
 
 from leadscore.config import JoinConfig
-from leadscore.data.contract import check_ids, require_columns
+from leadscore.data.contract import canonical_ids, check_ids, require_columns
 from leadscore.errors import ConfigError
 from leadscore.io.tables import read_table
-
-
-def _normal_key(values: pd.Series) -> pd.Series:
-    return values.astype("string").str.strip()
 
 
 def join_tables(
@@ -54,8 +51,8 @@ def join_tables(
                 "set a prefix in its [[joins]] entry",
             )
         right = lookup[wanted].rename(columns=renamed)
-        right.index = _normal_key(lookup[join.key]).to_numpy()
-        keys = _normal_key(out[join.on])
+        right.index = canonical_ids(lookup[join.key]).to_numpy()
+        keys = canonical_ids(out[join.on])
         matched = keys.isin(set(right.index)).to_numpy()
         joined = right.reindex(keys.to_numpy())
         joined.index = out.index

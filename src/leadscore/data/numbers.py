@@ -6,9 +6,10 @@ decimal part, where the whole part is either plain digits or grouped in thousand
 group of 1-3 digits not starting with 0, then groups of exactly 3 digits, all separated by
 the same mark (the other of ``,``/``.``, a space, a no-break or narrow no-break space, or an
 apostrophe). ``(1,234)`` is -1234 (accounting); ``12,5 %`` is 12.5 (the sign is dropped, the
-number kept as written). A ``+`` followed by space-separated digit groups is a phone number.
-So phone numbers (``+49 173 4150540``, ``0049-173-...``), ids with letters and dates are
-never numbers in either format.
+number kept as written). A whole part with a leading zero (``0173``, ``007``, ``01234``) is a
+code, not a quantity; a ``+`` followed by space-separated digit groups, or by 8 digits or
+more, is a phone number. So phone numbers (``+49 173 4150540``, ``+491734150540``,
+``0049-173-...``), zip codes, ids with letters and dates are never numbers in either format.
 
 The decimal mark of a column comes from the values that read in only one format:
 
@@ -39,7 +40,7 @@ _SPACES = " \u00a0\u202f"
 _CURRENCY = "[$€£¥₹]"
 _SIGN = "[-−+]"
 _MINUS = r"^\(|[-−]"  # on a valid value, a minus sign or an accounting parenthesis
-_PLUS_SPACED = f"\\+.*\\d[{_SPACES}]+\\d"
+_PHONE_LIKE = f"\\+.*\\d[{_SPACES}]+\\d|^\\+\\d{{8,}}$"
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def _pattern(decimal: str) -> str:
     groups = [re.escape(_other(decimal)), space, "'", "’"]
     grouped = "|".join(f"[1-9]\\d{{0,2}}(?:{mark}\\d{{3}})+" for mark in groups)
     point = re.escape(decimal)
-    number = f"(?:(?:{grouped}|\\d+)(?:{point}\\d+)?|{point}\\d+)"
+    number = f"(?:(?:{grouped}|0|[1-9]\\d*)(?:{point}\\d+)?|{point}\\d+)"
     money = f"{number}(?:{space}?{_CURRENCY})?"
     signed = f"(?:{_SIGN}(?:{_CURRENCY}{space}?)?|{_CURRENCY}{space}?{_SIGN}?)?{money}"
     accounting = f"\\((?:{_CURRENCY}{space}?)?{money}\\)"
@@ -82,7 +83,7 @@ def _text(values: pd.Series) -> pd.Series:
 
 def _fits(text: pd.Series, decimal: str) -> np.ndarray:
     """Which (stripped, non-missing) texts are numbers with this decimal mark."""
-    fits = text.str.fullmatch(_PATTERNS[decimal]) & ~text.str.contains(_PLUS_SPACED)
+    fits = text.str.fullmatch(_PATTERNS[decimal]) & ~text.str.contains(_PHONE_LIKE)
     return fits.fillna(False).to_numpy(dtype=bool)
 
 

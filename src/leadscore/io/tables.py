@@ -1,29 +1,39 @@
-"""Reading whole tables (CSV and Parquet): file types, CSV dialects, row numbers in messages.
+"""Reading whole tables: CSV (also ``.gz``, ``.bz2``, ``.zip``), Parquet and Excel ``.xlsx``.
 
-Row numbers in error messages are spreadsheet rows for CSV (the header is row 1, the first
-data row is row 2) and 1-based data rows for Parquet.
+CSV values are read as the text the file holds: no column is typed by the reader, so
+``0257896`` stays ``0257896`` and ``53.900`` stays ``53.900`` until ``leadscore.data`` decides,
+per column and from all its values, what they mean. Parquet and Excel cells keep their own
+types (an Excel date is a date); id columns named in ``text`` are read as text from Excel too.
+
+Row numbers in error messages are spreadsheet rows for CSV and Excel (the header is row 1,
+the first data row is row 2) and 1-based data rows for Parquet. A header that names a column
+twice is refused, naming it.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, cast
 
 import numpy as np
 import pandas as pd
 
 from leadscore.errors import InputError
+from leadscore.io.header import refuse_duplicated
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
-
-
 PARQUET_SUFFIXES = {".parquet", ".pq"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".zip": "zip"}
+READABLE = ".csv, .tsv, .txt (also .gz, .bz2 or .zip), .parquet, .pq or .xlsx"
 
 
 def table_format(path: str | Path) -> str:
-    """'csv' or 'parquet' from the file name; anything else is an error."""
+    """'csv' or 'parquet' from an output file's name; anything else is an error."""
     suffix = Path(path).suffix.lower()
     if suffix in CSV_SUFFIXES:
         return "csv"
@@ -34,15 +44,70 @@ def table_format(path: str | Path) -> str:
     )
 
 
+def compression(path: str | Path) -> str | None:
+    """The compression of a CSV input from its name (``contacts.csv.gz``: gzip), or None."""
+    suffixes = [s.lower() for s in Path(path).suffixes]
+    if len(suffixes) >= 2 and suffixes[-1] in COMPRESSIONS and suffixes[-2] in CSV_SUFFIXES:
+        return COMPRESSIONS[suffixes[-1]]
+    return None
+
+
+def input_format(path: str | Path) -> str:
+    """'csv', 'parquet' or 'xlsx' from an input file's name; anything else is an error."""
+    suffix = Path(path).suffix.lower()
+    if suffix in CSV_SUFFIXES or compression(path):
+        return "csv"
+    if suffix in PARQUET_SUFFIXES:
+        return "parquet"
+    if suffix in EXCEL_SUFFIXES:
+        return "xlsx"
+    shown = "".join(Path(path).suffixes[-2:]) or suffix
+    raise InputError(f"unknown file type '{shown}': use {READABLE}", file=str(path))
+
+
 def row_number(position: int, path: str | Path) -> int:
     """Human row number of the 0-based data row ``position``: the spreadsheet row for CSV
-    (the header is row 1), the 1-based data row for Parquet and in-memory tables."""
-    return position + 2 if Path(path).suffix.lower() in CSV_SUFFIXES else position + 1
+    and Excel (the header is row 1), the 1-based data row for Parquet and in-memory tables."""
+    name = Path(path)
+    spreadsheet = name.suffix.lower() in CSV_SUFFIXES | EXCEL_SUFFIXES or compression(name)
+    return position + 2 if spreadsheet else position + 1
+
+
+@contextmanager
+def open_bytes(path: Path) -> Iterator[IO[bytes]]:
+    """The bytes of a CSV file, decompressed when its name says so (a zip's only member)."""
+    kind = compression(path)
+    if kind == "gzip":
+        import gzip
+
+        with gzip.open(path, "rb") as handle:
+            yield cast(IO[bytes], handle)
+    elif kind == "bz2":
+        import bz2
+
+        with bz2.open(path, "rb") as handle:
+            yield handle
+    elif kind == "zip":
+        import zipfile
+
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.namelist() if not m.endswith("/")]
+            if len(members) != 1:
+                raise InputError(
+                    f"a .zip must hold exactly one CSV file, this one holds {len(members)}",
+                    file=str(path),
+                )
+            with archive.open(members[0]) as handle:
+                yield handle
+    else:
+        with path.open("rb") as handle:
+            yield handle
 
 
 def sniff_csv(path: Path) -> tuple[str, str]:
     """Return (encoding, delimiter) of a CSV file, from its first bytes."""
-    head = path.open("rb").read(64 * 1024)
+    with csv_errors(path), open_bytes(path) as handle:
+        head = handle.read(64 * 1024)
     if not head.strip():
         raise InputError("file is empty", file=str(path))
     encoding = "utf-8-sig"
@@ -65,9 +130,20 @@ def sniff_csv(path: Path) -> tuple[str, str]:
     return encoding, delimiter
 
 
+def decimal_hint(path: str | Path) -> str | None:
+    """The decimal mark a file's own convention suggests: ``,`` for a semicolon-separated
+    CSV (the European spreadsheet export), ``.`` for a comma-separated one, else None."""
+    if not Path(path).is_file() or input_format(path) != "csv":
+        return None
+    delimiter = sniff_csv(Path(path))[1]
+    return {";": ",", ",": "."}.get(delimiter)
+
+
 @contextmanager
 def csv_errors(path: str | Path) -> Iterator[None]:
-    """Turn pandas' CSV parsing errors into one-line errors naming the file."""
+    """Turn pandas' CSV parsing and decompression errors into one-line errors naming the file."""
+    import zipfile
+
     try:
         yield
     except pd.errors.EmptyDataError:
@@ -76,16 +152,18 @@ def csv_errors(path: str | Path) -> Iterator[None]:
         raise InputError(
             f"cannot parse CSV: {' '.join(str(exc).split())}", file=str(path)
         ) from None
+    except (OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise InputError(f"cannot read the file: {exc}", file=str(path)) from None
 
 
 def csv_options(
     path: Path,
     missing_values: Iterable[str],
     columns: list[str] | None = None,
-    text: Iterable[str] = (),
 ) -> dict[str, object]:
     """``pd.read_csv`` options for a file: sniffed delimiter and encoding, our missing values,
-    and ``text`` columns (ids) kept as written ("0257896" stays "0257896", never 257896).
+    and every column read as text, exactly as written ("0257896" stays "0257896", "53.900"
+    stays "53.900": ``leadscore.data`` decides what it means).
 
     Shared by the whole-file reader and the streaming reader, so a value parses the same way
     either way.
@@ -99,7 +177,8 @@ def csv_options(
         "skipinitialspace": True,
         "usecols": columns,
         "low_memory": False,
-        "dtype": {c: str for c in text if c},
+        "dtype": str,
+        "compression": compression(path),
     }
 
 
@@ -110,38 +189,63 @@ def check_file(path: Path) -> None:
         raise InputError("is a folder, expected a file", file=str(path))
 
 
+def csv_header(path: Path) -> list[str]:
+    """The column names of a CSV file, as written (duplicates refused)."""
+    encoding, delimiter = sniff_csv(path)
+    with csv_errors(path), open_bytes(path) as handle:
+        text = io.TextIOWrapper(handle, encoding=encoding, newline="")
+        names = next(csv.reader(text, delimiter=delimiter), [])
+    return refuse_duplicated(names, path)
+
+
+def _missing_to_nan(frame: pd.DataFrame, missing_values: Iterable[str]) -> pd.DataFrame:
+    """Text cells of a typed table (Parquet, Excel) that hold a missing-value placeholder."""
+    missing = set(missing_values)
+    for col in frame.columns:
+        if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
+            frame[col] = frame[col].where(~frame[col].isin(missing), np.nan)
+    return frame
+
+
 def read_table(
     path: str | Path,
     *,
     missing_values: Iterable[str] = ("",),
     columns: list[str] | None = None,
     text: Iterable[str] = (),
+    sheet: str | None = None,
 ) -> pd.DataFrame:
-    """Read a CSV or Parquet file into a DataFrame (``text`` columns read as written).
+    """Read a CSV, Parquet or Excel file into a DataFrame.
 
-    CSV delimiter (``,`` ``;`` tab ``|``) and encoding (UTF-8 with or without BOM, else
-    Latin-1) are detected. Values listed in ``missing_values`` become missing.
+    CSV delimiter (``,`` ``;`` tab ``|``), encoding (UTF-8 with or without BOM, else Latin-1)
+    and compression (by name) are detected, and every CSV value is kept as text. Values
+    listed in ``missing_values`` become missing. ``text`` columns (ids) are read as text from
+    Excel too; ``sheet`` picks an Excel sheet by name (default: the first).
 
     Raises:
-        InputError: the file is missing, empty, or cannot be parsed.
+        InputError: the file is missing, empty, cannot be parsed, or names a column twice.
     """
     path = Path(path)
-    fmt = table_format(path)
-    if not path.exists():
-        raise InputError("file not found", file=str(path))
-    if path.is_dir():
-        raise InputError("is a folder, expected a file", file=str(path))
+    fmt = input_format(path)
+    check_file(path)
     if fmt == "parquet":
+        import pyarrow.parquet as pq
+
         try:
+            refuse_duplicated(pq.read_schema(path).names, path)
             frame = pd.read_parquet(path, columns=columns)
+        except InputError:
+            raise
         except Exception as exc:  # pyarrow raises many types for a bad file
             raise InputError(f"cannot read Parquet: {exc}", file=str(path)) from None
-        missing = set(missing_values)
-        for col in frame.columns:
-            if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
-                frame[col] = frame[col].where(~frame[col].isin(missing), np.nan)
-        return frame
+        return _missing_to_nan(frame, missing_values)
+    if fmt == "xlsx":
+        from leadscore.io.excel import read_excel
+
+        frame = read_excel(path, sheet=sheet, columns=columns, text=tuple(text))
+        return _missing_to_nan(frame, missing_values)
+    csv_header(path)
     with csv_errors(path):
-        frame = pd.read_csv(path, **csv_options(path, missing_values, columns, text))
+        frame = pd.read_csv(path, **csv_options(path, missing_values, columns))
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame

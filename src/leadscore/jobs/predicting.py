@@ -75,13 +75,18 @@ def _model_for(cfg: Config, model: Any,
 
 
 def requested_time(value: str | pd.Timestamp | None) -> pd.Timestamp | None:
-    """The ``as_of`` a caller asked for, as naive UTC (None: not asked)."""
+    """The ``as_of`` a caller asked for, as naive UTC (None: not asked).
+
+    Text must be ISO 8601 (``2026-07-01``, ``2026-07-01T09:30``): ``01/07/2026`` is refused,
+    naming both readings, since one value cannot say which field is the day.
+    """
     if value is None:
         return None
-    try:
-        stamp = pd.Timestamp(value)
-    except ValueError:
-        raise LeadscoreError(f"--as-of: cannot read {value!r} as a date") from None
+    if isinstance(value, str):
+        from leadscore.data.asof import parse_as_of
+
+        return parse_as_of(value)
+    stamp = pd.Timestamp(value)
     return stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo else stamp
 
 

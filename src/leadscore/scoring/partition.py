@@ -30,12 +30,13 @@ import pyarrow.parquet as pq
 
 from leadscore.config import Config
 from leadscore.data.contract import canonical_ids
-from leadscore.data.crm import ID, activities_frame
+from leadscore.data.crm import ID, activities_frame, reading_for
+from leadscore.data.reading import Reading
 from leadscore.errors import InputError
 from leadscore.features.activity import ActivitySpec, aggregate_activities
-from leadscore.io.batches import BATCH_ROWS, count_rows, iter_table
+from leadscore.io.batches import BATCH_ROWS, count_rows, estimate_rows, iter_table
 from leadscore.io.progress import Progress
-from leadscore.io.tables import row_number, table_format
+from leadscore.io.tables import compression, input_format, row_number
 
 ACTIVITIES_PER_PARTITION = 2_000_000
 AS_OF, POS = "as_of", "pos"
@@ -53,8 +54,14 @@ def hash_ids(ids: np.ndarray) -> np.ndarray:
 class UniqueIds:
     """Checks ids for duplicates across batches with 8 bytes per row."""
 
-    def __init__(self, path: Path, column: str, missing: tuple[str, ...] | list[str]) -> None:
-        self.path, self.column, self.missing = path, column, missing
+    def __init__(
+        self,
+        path: Path,
+        column: str,
+        missing: tuple[str, ...] | list[str],
+        sheet: str | None = None,
+    ) -> None:
+        self.path, self.column, self.missing, self.sheet = path, column, missing, sheet
         self.parts: list[np.ndarray] = []
 
     def add(self, ids: np.ndarray) -> None:
@@ -92,8 +99,9 @@ class UniqueIds:
     def _ids_at(self, positions: list[int]) -> list[str]:
         found: dict[int, str] = {}
         batches = iter_table(
-            self.path, missing_values=self.missing, columns=[self.column], text=(self.column,)
-        )
+            self.path, missing_values=self.missing, columns=[self.column], text=(self.column,),
+            sheet=self.sheet,
+        )  # fmt: skip
         for offset, batch in batches:
             ids = canonical_ids(batch[self.column])
             for pos in positions:
@@ -126,8 +134,8 @@ def _partition(ids: np.ndarray, n: int) -> np.ndarray:
 
 def _n_partitions(path: Path, rows_per_partition: int) -> int:
     # A CSV activity line is about 40-60 bytes: the size gives a safe row estimate.
-    parquet = table_format(path) == "parquet"
-    rows = (count_rows(path) or 0) if parquet else path.stat().st_size // 40
+    plain_csv = input_format(path) == "csv" and compression(path) is None
+    rows = path.stat().st_size // 40 if plain_csv else estimate_rows(path)
     return max(1, math.ceil(rows / rows_per_partition))
 
 
@@ -146,8 +154,11 @@ def _write_partitions(
     *,
     batch_rows: int,
     progress: bool,
+    reading: Reading,
 ) -> int:
-    """Steps 1 and 2: keys and activities into ``n`` partitions; returns the row count."""
+    """Steps 1 and 2: keys and activities into ``n`` partitions; returns the row count.
+
+    Every activity batch is read with the formats ``reading`` decided on the first one."""
     key_writers = [pq.ParquetWriter(workdir / f"keys-{p}.parquet", KEY_SCHEMA) for p in range(n)]
     act_writers = [pq.ParquetWriter(workdir / f"acts-{p}.parquet", ACT_SCHEMA) for p in range(n)]
     total = 0
@@ -165,10 +176,12 @@ def _write_partitions(
         missing = tuple(cfg.features.missing_values)
         text = (cfg.activities.contact_id,)
         batches = iter_table(
-            activities_path, missing_values=missing, batch_rows=batch_rows, text=text
-        )
-        for _, raw in batches:
-            acts = activities_frame(raw, cfg, str(activities_path))
+            activities_path, missing_values=missing, batch_rows=batch_rows, text=text,
+            sheet=cfg.activities.sheet,
+        )  # fmt: skip
+        for offset, raw in batches:
+            reading.batched |= offset > 0
+            acts = activities_frame(raw, cfg, str(activities_path), reading)
             table = pa.Table.from_pandas(acts, schema=ACT_SCHEMA, preserve_index=False)
             _split_by_partition(table, acts[ID].to_numpy(dtype=object), act_writers)
             bar.advance(len(acts))
@@ -201,9 +214,11 @@ def aggregate_partitioned(
         workdir: a temporary folder for the partitions and the aggregate store.
     """
     n = partitions or _n_partitions(activities_path, ACTIVITIES_PER_PARTITION)
+    reading = reading_for(activities_path, cfg, "activities")
     total = _write_partitions(
-        keys, activities_path, cfg, workdir, n, batch_rows=batch_rows, progress=progress
-    )
+        keys, activities_path, cfg, workdir, n, batch_rows=batch_rows, progress=progress,
+        reading=reading,
+    )  # fmt: skip
     names = spec.feature_names()
     store = np.lib.format.open_memmap(
         workdir / "aggregates.npy", mode="w+", dtype=np.float64, shape=(total, len(names))
@@ -227,6 +242,7 @@ def aggregate_partitioned(
         bar.advance(1)
     bar.close()
     store.flush()
+    out.notes += reading.notes(str(activities_path))
     if unknown:
         out.notes.append(
             f"{activities_path}: {unknown:,} of {n_acts:,} activities belong to contacts "

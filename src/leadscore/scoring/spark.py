@@ -100,7 +100,30 @@ def _with_positions(frame: Any, id_column: str, buckets: int) -> Any:
         return bucket_of(ids, buckets)
 
     bucket = pandas_udf(bucket, "int")  # type: ignore[call-overload]
-    return numbered.withColumn(BUCKET, bucket(F.col(id_column).cast("string")))
+    # the ids as stored (a double 1.0 and a string "1" are the same canonical id)
+    return numbered.withColumn(BUCKET, bucket(F.col(id_column)))
+
+
+def _first_batch(path: str, cfg: Config) -> pd.DataFrame:
+    from leadscore.io.batches import iter_table
+
+    return next(iter(iter_table(path, missing_values=cfg.features.missing_values)))[1]
+
+
+def decided_readings(cfg: Config, paths: tuple[str, str | None]) -> tuple[Any, Any, Any]:
+    """(contacts reading, activities reading, won deals) decided once on the driver, from
+    each file's first batch, so that every bucket reads its columns alike."""
+    from leadscore.data.crm import activities_frame, contacts_frame, load_won_deals, reading_for
+
+    won = load_won_deals(cfg, Path(paths[0]).parent)
+    reading = reading_for(paths[0], cfg, "contacts")
+    first = _first_batch(paths[0], cfg)
+    contacts_frame(first, cfg, paths[0], require_outcome=False, reading=reading, won=won)
+    act_reading = None
+    if paths[1] is not None:
+        act_reading = reading_for(paths[1], cfg, "activities")
+        activities_frame(_first_batch(paths[1], cfg), cfg, paths[1], act_reading)
+    return reading, act_reading, won
 
 
 def _per_bucket(model: Scorer, cfg: Config, paths: tuple[str, str | None], as_of: Any,
@@ -108,18 +131,22 @@ def _per_bucket(model: Scorer, cfg: Config, paths: tuple[str, str | None], as_of
     """The pandas function each bucket runs: validate, then the one scoring core."""
     from leadscore.data.crm import activities_frame, contacts_frame
 
+    reading, act_reading, won = decided_readings(cfg, paths)
+
     names = [f.name for f in output_schema(model, reasons)]
 
     def run(raw: pd.DataFrame, raw_acts: pd.DataFrame) -> pd.DataFrame:
         raw = raw.set_index(POS).sort_index().drop(columns=[BUCKET])
         raw.index.name = None
         try:
-            contacts = contacts_frame(raw, cfg, paths[0], require_outcome=False)
+            contacts = contacts_frame(
+                raw, cfg, paths[0], require_outcome=False, reading=reading, won=won
+            )
             acts = None
             if paths[1] is not None:
                 raw_acts = raw_acts.set_index(POS).sort_index().drop(columns=[BUCKET])
                 raw_acts.index.name = None
-                acts = activities_frame(raw_acts, cfg, paths[1])
+                acts = activities_frame(raw_acts, cfg, paths[1], act_reading)
             behavior = behavior_for(model, list(contacts.columns), acts)
             out = score_batch(
                 model, contacts, behavior, as_of, include_closed=include_closed, reasons=reasons

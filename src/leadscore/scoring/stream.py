@@ -7,6 +7,11 @@ batch at a time, whatever the list's length. Output rows come out in input order
 input row, through the one writer (atomic, spreadsheet-safe). Activity logs are aggregated
 beforehand in partitions (``scoring.partition``). Row numbers in errors are the file's rows:
 a batch's index continues from the batch before it.
+
+Formats are decided once per column, from the first batch that holds a value (25,000 rows
+by default), and every later batch is read alike: a date that does not fit the decided format
+stops the run naming the row and the config keys that settle the column (``[contacts]
+date_format`` / ``dayfirst``, ``[features] decimal``); the run's notes say so.
 """
 
 from __future__ import annotations
@@ -14,12 +19,15 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from leadscore.config import Config
-from leadscore.data.crm import ID, contacts_frame, id_columns
+from leadscore.data.crm import ID, contacts_frame, id_columns, load_won_deals, reading_for
+from leadscore.data.outcomes import WonDeals
+from leadscore.data.reading import Reading
 from leadscore.io.batches import BATCH_ROWS, count_rows, header, iter_table
 from leadscore.io.progress import Progress
 from leadscore.io.writer import TableWriter
@@ -29,23 +37,44 @@ from leadscore.scoring.partition import AS_OF, UniqueIds, aggregate_partitioned
 from leadscore.scoring.summary import Summary
 
 
+@dataclass
+class _Source:
+    """The lead list being read: its path, config, and what reading it decides once for all
+    batches (column formats, the ``[won_deals]`` table)."""
+
+    path: Path
+    cfg: Config
+    reading: Reading
+    won: WonDeals | None
+
+    @classmethod
+    def of(cls, path: Path, cfg: Config) -> _Source:
+        return cls(path, cfg, reading_for(path, cfg, "contacts"), load_won_deals(cfg, path.parent))
+
+
 def _batches(
-    path: Path, cfg: Config, *, batch_rows: int, columns: list[str] | None = None
+    source: _Source, *, batch_rows: int, columns: list[str] | None = None
 ) -> Iterator[pd.DataFrame]:
-    """Validated canonical contact batches (joins applied), indexed by file position."""
+    """Validated canonical contact batches (joins applied), indexed by file position.
+
+    Every batch is read with the formats the first one decided (``source.reading``).
+    """
+    path, cfg = source.path, source.cfg
     missing = tuple(cfg.features.missing_values)
-    text = id_columns(cfg, "contacts")
     batches = iter_table(
-        path, missing_values=missing, columns=columns, batch_rows=batch_rows, text=text
-    )
-    for _, raw in batches:
+        path, missing_values=missing, columns=columns, batch_rows=batch_rows,
+        text=id_columns(cfg, "contacts"), sheet=cfg.contacts.sheet,
+    )  # fmt: skip
+    for offset, raw in batches:
+        source.reading.batched |= offset > 0
         if cfg.joins and columns is None:  # lookups are small: joined onto every batch
             from leadscore.data.join import join_tables
 
             raw, _ = join_tables(
                 raw, cfg.joins, path.parent, main_path=str(path), missing_values=list(missing)
             )
-        yield contacts_frame(raw, cfg, str(path), require_outcome=False)
+        yield contacts_frame(raw, cfg, str(path), require_outcome=False,
+                             reading=source.reading, won=source.won)  # fmt: skip
 
 
 def _key_columns(model: Scorer, cfg: Config, columns: list[str]) -> list[str]:
@@ -56,12 +85,12 @@ def _key_columns(model: Scorer, cfg: Config, columns: list[str]) -> list[str]:
 
 
 def _keys(
-    model: Scorer, path: Path, cfg: Config, as_of: pd.Timestamp | None, unique: UniqueIds,
+    model: Scorer, source: _Source, as_of: pd.Timestamp | None, unique: UniqueIds,
     *, batch_rows: int,
 ) -> Iterator[pd.DataFrame]:  # fmt: skip
     """First pass: each row's id and feature time (ids checked for duplicates meanwhile)."""
-    columns = _key_columns(model, cfg, header(path))
-    for batch in _batches(path, cfg, batch_rows=batch_rows, columns=columns):
+    columns = _key_columns(model, source.cfg, header(source.path, source.cfg.contacts.sheet))
+    for batch in _batches(source, batch_rows=batch_rows, columns=columns):
         unique.add(batch[ID].to_numpy(dtype=object))
         _, features_at = scoring_times(model, batch, as_of)
         times = features_at if features_at is not None else pd.Series(pd.NaT, index=batch.index)
@@ -91,14 +120,16 @@ def predict_stream(
     """
     contacts_path = Path(contacts_path)
     summary = Summary(expected_rows=count_rows(contacts_path))
-    unique = UniqueIds(contacts_path, cfg.contacts.id, tuple(cfg.features.missing_values))
+    unique = UniqueIds(contacts_path, cfg.contacts.id, tuple(cfg.features.missing_values),
+                       sheet=cfg.contacts.sheet)  # fmt: skip
+    source = _Source.of(contacts_path, cfg)
     with (
         tempfile.TemporaryDirectory(prefix="leadscore-", dir=_tmp_dir(out_path)) as tmp,
         TableWriter(out_path, output_schema(model, reasons), csv_safe=csv_safe) as writer,
     ):
-        behavior: Behavior = behavior_for(model, header(contacts_path), None)
+        behavior: Behavior = behavior_for(model, header(contacts_path, cfg.contacts.sheet), None)
         if activities_path is not None:
-            keys = _keys(model, contacts_path, cfg, as_of, unique, batch_rows=batch_rows)
+            keys = _keys(model, source, as_of, unique, batch_rows=batch_rows)
             aggregates = aggregate_partitioned(
                 keys, Path(activities_path), cfg, model.activity_spec, Path(tmp),
                 batch_rows=batch_rows, partitions=partitions, progress=progress,
@@ -106,7 +137,7 @@ def predict_stream(
             behavior, summary.latest = aggregates.lookup, aggregates.latest
             summary.notes += aggregates.notes
         bar = Progress("scoring", summary.expected_rows, progress)
-        for contacts in _batches(contacts_path, cfg, batch_rows=batch_rows):
+        for contacts in _batches(source, batch_rows=batch_rows):
             if activities_path is None:
                 unique.add(contacts[ID].to_numpy(dtype=object))
             summary.see_dates(contacts, ("created_at", "closed_at"))
@@ -119,6 +150,7 @@ def predict_stream(
         bar.close()
         if activities_path is None:
             unique.check()
+    summary.notes += source.reading.notes(str(contacts_path))
     return summary
 
 

@@ -1,0 +1,118 @@
+"""Attribute columns as the file means them: numbers written as text become numbers.
+
+A text column is a number column when at least 95 % of its filled values read as numbers in
+the one format decided for it (``data.numbers``: decimal comma or point, thousands marks,
+currency, percent, from all its values or ``[features] decimal``), or when ``[features]
+numeric`` names it. It is then converted; its other values become missing and are counted
+in a note. Other columns are left as read. The loader never offers this step its role
+columns (ids, dates, outcome), join keys, ``[features] categorical`` or ``ignore`` columns,
+nor the ``[predict] keep`` columns passed through as written.
+
+Sizes (``[roles] company_size`` and ``revenue``) cannot be negative: a negative size is an
+invalid value, treated as missing and counted in a note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from leadscore.data.numbers import NumberFormat, decide_number_format, parse_numbers
+from leadscore.data.reading import Reading
+
+NUMBER_SHARE = 0.95  # the share of a column's filled values that must read as numbers
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool | np.bool_
+    )
+
+
+def _numbers(values: pd.Series, fmt: NumberFormat) -> pd.Series:
+    """Floats from text read in ``fmt``; cells that are numbers already (Excel) kept."""
+    if values.dtype != object:
+        return parse_numbers(values, fmt)
+    typed = values.map(_is_number).to_numpy(dtype=bool)
+    out = parse_numbers(values.where(~typed, None), fmt)
+    out[typed] = values[typed].astype(float)
+    return out
+
+
+def _text_cells(values: pd.Series) -> pd.Series:
+    """The cells written as text (numbers that are already numbers left out)."""
+    if values.dtype == object:
+        values = values[~values.map(_is_number).to_numpy(dtype=bool)]
+    return values
+
+
+def _filled(values: pd.Series) -> np.ndarray:
+    text = values.astype("string").str.strip()
+    return (text.notna() & (text != "")).to_numpy(dtype=bool)
+
+
+def _decide(values: pd.Series, reading: Reading, forced: bool) -> NumberFormat | None:
+    """The column's number format, or None when it is not a number column."""
+    fmt = decide_number_format(
+        _text_cells(values), column=str(values.name), decimal=reading.decimal, hint=reading.hint
+    )
+    filled = _filled(values)
+    share = float(_numbers(values, fmt).notna().to_numpy()[filled].mean())
+    return fmt if forced or share >= NUMBER_SHARE else None
+
+
+def _is_text(values: pd.Series) -> bool:
+    return values.dtype == object or pd.api.types.is_string_dtype(values)
+
+
+def _convert(values: pd.Series, reading: Reading, forced: bool, path: str) -> pd.Series:
+    """One column: converted when it is (or was decided to be) a number column."""
+    name = str(values.name)
+    if name not in reading.numbers:
+        if not _filled(values).any():
+            return values  # nothing to decide from yet: a later batch decides
+        reading.numbers[name] = _decide(values, reading, forced)
+    fmt = reading.numbers[name]
+    if fmt is None:
+        return values
+    out = _numbers(values, fmt)
+    lost = _filled(values) & out.isna().to_numpy()
+    what = f"values are not numbers written with the decimal {fmt.decimal!r}; treated as missing"
+    reading.count(what, lost, values, path)
+    return out
+
+
+def convert_numbers(
+    frame: pd.DataFrame,
+    columns: Iterable[str],
+    reading: Reading,
+    path: str,
+    *,
+    forced: Iterable[str] = (),
+    sizes: Iterable[str] = (),
+) -> pd.DataFrame:
+    """``frame`` with its number columns among ``columns`` converted to floats.
+
+    Args:
+        frame: the table (or one batch of it), indexed by file position.
+        columns: the attribute columns this step may convert.
+        reading: the table's decisions so far; new decisions are recorded in it.
+        path: the file, for the notes' row numbers.
+        forced: columns that are numbers whatever their share (``[features] numeric``).
+        sizes: number columns that cannot be negative (``[roles] company_size``, ``revenue``).
+    """
+    out = frame.copy()
+    must = set(forced)
+    for name in columns:
+        if name in out.columns and _is_text(out[name]):
+            out[name] = _convert(out[name], reading, name in must, path)
+    for name in sizes:
+        if name in out.columns and pd.api.types.is_numeric_dtype(out[name]):
+            values = out[name].astype(float)
+            negative = (values < 0).to_numpy()
+            what = "negative values, not valid as a size; treated as missing"
+            reading.count(what, negative, frame[name], path)
+            out[name] = values.mask(negative)
+    return out
