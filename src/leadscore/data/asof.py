@@ -10,7 +10,7 @@ import re
 
 import pandas as pd
 
-from leadscore.data.dates import ISO_RE, NUMERIC
+from leadscore.data.date_forms import ISO_RE, NUMERIC
 from leadscore.errors import LeadscoreError
 
 

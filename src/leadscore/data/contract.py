@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from leadscore.data.dates import read_date_column
+from leadscore.data.dates import UndecidedOrder, read_date_column
 from leadscore.data.reading import Reading
 from leadscore.errors import InputError
 from leadscore.io.tables import row_number
@@ -119,3 +119,38 @@ def parse_dates(
     if fmt is not None:
         reading.dates.setdefault(column, fmt)
     return parsed
+
+
+def decide_dates(
+    batches: Iterable[pd.DataFrame], columns: Iterable[str], reading: Reading, path: str | Path
+) -> None:
+    """Decide the format of each date column of a file read in batches, before reading it.
+
+    The first batch decides every column it can. A column whose first-batch dates all fit
+    both day-first and month-first is read on, batch by batch (``batches`` should hold only
+    the date columns), until a value tells; if none does, the first batch's error stops the
+    run, naming the config keys that settle it. A column still blank is decided later, by
+    the first batch that holds a value (``parse_dates``).
+    """
+    columns = list(columns)
+    waiting: set[str] | None = None
+    undecided: dict[str, UndecidedOrder] = {}
+    for frame in batches:
+        todo = [c for c in columns if c in frame.columns and c not in reading.dates]
+        for column in todo if waiting is None else sorted(waiting & set(todo)):
+            try:
+                _, fmt = read_date_column(
+                    frame, column, path, dayfirst=reading.dayfirst,
+                    date_format=reading.date_format, section=reading.section,
+                )  # fmt: skip
+            except UndecidedOrder as exc:
+                undecided.setdefault(column, exc)
+                continue
+            if fmt is not None:
+                reading.dates[column] = fmt
+                undecided.pop(column, None)
+        waiting = set(undecided)
+        if not waiting:
+            return
+    if undecided:
+        raise next(iter(undecided.values()))

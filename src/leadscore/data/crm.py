@@ -26,6 +26,7 @@ from leadscore.data.attributes import convert_numbers
 from leadscore.data.contract import (
     canonical_ids,
     check_ids,
+    decide_dates,
     parse_dates,
     require_columns,
     require_rows,
@@ -100,6 +101,28 @@ def reading_for(table: Table, cfg: Config, role: str) -> Reading:
     """A fresh ``Reading`` of a table: the config's settings and the file's decimal hint."""
     hint = None if isinstance(table, pd.DataFrame) else decimal_hint(table)
     return Reading.of(cfg, role, hint)
+
+
+def date_columns(cfg: Config, role: str, columns: list[str]) -> list[str]:
+    """The date columns among a table's ``columns`` (for deciding their formats first)."""
+    c = cfg.contacts
+    wanted = [cfg.activities.occurred_at] if role == "activities" else [c.created_at, c.closed_at]
+    return [col for col in [*wanted, AS_OF] if col and col in columns]
+
+
+def batched_reading(path: Path, cfg: Config, role: str, *, batch_rows: int) -> Reading:
+    """The ``Reading`` of a file read in batches, its date formats decided up front from the
+    first batches that tell them (``data.contract.decide_dates``)."""
+    from leadscore.io.batches import header, iter_table
+
+    reading = reading_for(path, cfg, role)
+    sheet = cfg.activities.sheet if role == "activities" else cfg.contacts.sheet
+    dates = date_columns(cfg, role, header(path, sheet))
+    if dates:
+        batches = iter_table(path, missing_values=cfg.features.missing_values, columns=dates,
+                             batch_rows=batch_rows, sheet=sheet)  # fmt: skip
+        decide_dates((frame for _, frame in batches), dates, reading, str(path))
+    return reading
 
 
 def _read(table: Table, cfg: Config, role: str) -> pd.DataFrame:

@@ -24,31 +24,15 @@ follow ``leadscore.io.tables.row_number`` (the CSV header is row 1).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from leadscore.data.date_forms import ISO, Forms, classify
 from leadscore.errors import ConfigError, InputError
 from leadscore.io.tables import row_number
-
-ISO = "ISO8601"
-ISO_RE = (
-    r"\d{4}-\d{1,2}-\d{1,2}"
-    r"(?:[T ]\d{1,2}(?::\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(?: ?(?:Z|[+-]\d{2}(?::?\d{2})?))?)?"
-)
-_TIME_TAIL = r"(?:T|,? )\d{1,2}:\d{2}.*$"  # removed, leaves the date part
-_DATE_HEAD = (  # removed, leaves the time part (with its separator)
-    r"^(?:\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|\d{1,2}[ -][A-Za-z]{3,9}[ -]\d{4}"
-    r"|[A-Za-z]{3,9} \d{1,2},? \d{4})"
-)
-NUMERIC = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})")
-_YEAR_FIRST = re.compile(r"(\d{4})([/.])(\d{1,2})\2(\d{1,2})")
-_DAY_NAME = re.compile(r"(\d{1,2})([ -])([A-Za-z]{3,9})\2(\d{4})")
-_NAME_DAY = re.compile(r"([A-Za-z]{3,9}) (\d{1,2})(,?) (\d{4})")
-_TIME = re.compile(r"(T|,? )\d{1,2}:\d{2}(:\d{2}(\.\d{1,6})?)?( ?[AaPp][Mm])?")
 
 
 @dataclass(frozen=True)
@@ -73,90 +57,16 @@ class _Where:
         at = pos if self.index is None else int(self.index[pos])
         return row_number(at, self.path) if self.path is not None else at + 1
 
-    def error(self, message: str, pos: int) -> InputError:
+    def error(self, message: str, pos: int, kind: type[InputError] = InputError) -> InputError:
         file = None if self.path is None else str(self.path)
-        return InputError(message, file=file, column=self.column, row=self.row(pos))
+        return kind(message, file=file, column=self.column, row=self.row(pos))
 
 
-@dataclass(frozen=True)
-class _Part:
-    """The form of a date without its time: a template and, for d/m against m/d, two fields."""
+class UndecidedOrder(InputError):
+    """Every value of a d/m/y or m/d/y column fits both orders: nothing tells which it is.
 
-    template: str  # "<1>/<2>/%Y" (order open), "%Y/%m/%d", "%d-<b>-%Y" (month name)
-    first: int = 0
-    second: int = 0
-    month_name: str = ""
-
-
-@dataclass(frozen=True)
-class _Forms:
-    """Per row: a form id (-2 blank, -1 unreadable, else an index into ``names``) and fields."""
-
-    form_id: np.ndarray
-    names: list[str]
-    first: np.ndarray
-    second: np.ndarray
-    month_names: frozenset[str]
-
-
-def _date_part(text: str) -> _Part | None:
-    if m := NUMERIC.fullmatch(text):
-        year = "%Y" if len(m[4]) == 4 else "%y"
-        return _Part(f"<1>{m[2]}<2>{m[2]}{year}", int(m[1]), int(m[3]))
-    if m := _YEAR_FIRST.fullmatch(text):
-        return _Part(f"%Y{m[2]}%m{m[2]}%d")
-    if m := _DAY_NAME.fullmatch(text):
-        return _Part(f"%d{m[2]}<b>{m[2]}%Y", month_name=m[3])
-    if m := _NAME_DAY.fullmatch(text):
-        return _Part(f"<b> %d{m[3]} %Y", month_name=m[1])
-    return None
-
-
-def _time_part(text: str) -> str | None:
-    """The strptime form of a time part with its leading separator; "" for none."""
-    if not text:
-        return ""
-    m = _TIME.fullmatch(text)
-    if m is None:
-        return None
-    clock = f"{m[1]}{'%I' if m[4] else '%H'}:%M"
-    seconds = (":%S" if m[2] else "") + (".%f" if m[3] else "")
-    return clock + seconds + (m[4][:-2] + "%p" if m[4] else "")
-
-
-def _ids(items: list[str | None]) -> tuple[list[str], np.ndarray]:
-    """Distinct non-None items and, per item, its index among them (-1 for None)."""
-    names = list(dict.fromkeys(item for item in items if item is not None))
-    index = {name: k for k, name in enumerate(names)}
-    ids = np.array([-1 if item is None else index[item] for item in items], dtype=np.int64)
-    return names, ids
-
-
-def _forms(text: pd.Series) -> _Forms:
-    """Classify every row; Python regexes only see the distinct date and time parts."""
-    n = len(text)
-    present = text.notna().to_numpy()
-    iso = text.str.fullmatch(ISO_RE).fillna(False).to_numpy(dtype=bool)
-    form_id = np.where(present, np.where(iso, 0, -1), -2)
-    first, second = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
-    rest_at = np.flatnonzero(present & ~iso)
-    if len(rest_at) == 0:
-        return _Forms(form_id, [ISO], first, second, frozenset())
-    rest = text.iloc[rest_at]
-    date_codes, date_texts = pd.factorize(rest.str.replace(_TIME_TAIL, "", regex=True))
-    time_codes, time_texts = pd.factorize(rest.str.replace(_DATE_HEAD, "", regex=True))
-    parts = [_date_part(str(t)) for t in date_texts]
-    templates, template_id = _ids([p.template if p else None for p in parts])
-    clocks, clock_id = _ids([_time_part(str(t)) for t in time_texts])
-    date_id, time_id = template_id[date_codes], clock_id[time_codes]
-    readable = (date_id >= 0) & (time_id >= 0)
-    pair_codes, pairs = pd.factorize(date_id[readable] * len(clocks) + time_id[readable])
-    names = [ISO] + [templates[p // len(clocks)] + clocks[p % len(clocks)] for p in pairs]
-    form_id[rest_at[readable]] = pair_codes + 1
-    first[rest_at] = np.array([p.first if p else 0 for p in parts], dtype=np.int64)[date_codes]
-    second[rest_at] = np.array([p.second if p else 0 for p in parts], dtype=np.int64)[date_codes]
-    month_names = frozenset(p.month_name for p in parts if p and p.month_name)
-    return _Forms(form_id, names, first, second, month_names)
+    More values (a later batch of the same file) may tell; the config always does.
+    """
 
 
 def _settle(form: str, section: str) -> str:
@@ -172,7 +82,7 @@ def _first(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
 
 
-def _order(form: str, forms: _Forms, text: pd.Series, where: _Where) -> tuple[bool, str]:
+def _order(form: str, forms: Forms, text: pd.Series, where: _Where) -> tuple[bool, str]:
     """Day-first or month-first for a d/m/y or m/d/y column, from all of its values."""
     day_seen, month_seen = forms.first > 12, forms.second > 12
     if day_seen.any() and month_seen.any():
@@ -197,10 +107,11 @@ def _order(form: str, forms: _Forms, text: pd.Series, where: _Where) -> tuple[bo
         f"cannot tell day-first from month-first: {text.iloc[i]!r} and every other value "
         f"fit both (no field above 12); {_settle(form, where.section)}",
         i,
+        UndecidedOrder,
     )
 
 
-def _single_form(forms: _Forms, text: pd.Series, where: _Where) -> str | None:
+def _single_form(forms: Forms, text: pd.Series, where: _Where) -> str | None:
     """The one form all values share (None for a blank column); otherwise an error."""
     if (forms.form_id == -1).any():
         i = _first(forms.form_id == -1)
@@ -228,7 +139,7 @@ def _single_form(forms: _Forms, text: pd.Series, where: _Where) -> str | None:
 
 def _decide(text: pd.Series, where: _Where, dayfirst: bool | None) -> DateFormat:
     """One format for the column from all of its values (see the module docstring)."""
-    forms = _forms(text)
+    forms = classify(text)
     form = _single_form(forms, text, where)
     if form is None:
         return DateFormat(ISO, "no dates in the column")
@@ -284,7 +195,7 @@ def _parse(text: pd.Series, fmt: DateFormat, where: _Where) -> pd.Series:
     bad = (stamps.isna() & text.notna()).to_numpy()
     if bad.any():
         i = _first(bad)
-        if _forms(text.iloc[[i]]).form_id[0] == -1:  # no date at all, in any form
+        if classify(text.iloc[[i]]).form_id[0] == -1:  # no date at all, in any form
             raise where.error(f"cannot read {text.iloc[i]!r} as a date", i)
         shown = "ISO 8601" if fmt.format == ISO else repr(fmt.format)
         settle = "" if "in [" in fmt.why else (
@@ -320,7 +231,7 @@ def decide_date_format(
     """Decide, and check against every value, the one format a column of dates is written in.
 
     Args:
-        values: the column as read (text); blanks are skipped.
+        values: the column as read (text), indexed by file position; blanks are skipped.
         column: its name, for errors.
         dayfirst: settles d/m against m/d (config ``dayfirst``).
         date_format: a strptime format or ``"ISO8601"`` that wins (config ``date_format``).
@@ -328,10 +239,12 @@ def decide_date_format(
         section: the config section named in errors.
 
     Raises:
-        InputError: a value is unreadable, the order cannot be told, no single form or order
-            fits, or a value does not fit the decided or given format.
+        UndecidedOrder: every value fits both day-first and month-first.
+        InputError: a value is unreadable, no single form or order fits, or a value does not
+            fit the decided or given format.
     """
-    where = _Where(column, path, section)
+    values = pd.Series(values)
+    where = _Where(column, path, section, values.index)
     text = _texts(values)
     fmt = _resolve(text, where, dayfirst, date_format)
     _parse(text, fmt, where)

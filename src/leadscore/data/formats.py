@@ -9,6 +9,7 @@ from __future__ import annotations
 from leadscore.data.asof import parse_as_of
 from leadscore.data.dates import (
     DateFormat,
+    UndecidedOrder,
     decide_date_format,
     parse_date_column,
     read_date_column,
@@ -18,6 +19,7 @@ from leadscore.data.numbers import NumberFormat, decide_number_format, parse_num
 __all__ = [
     "DateFormat",
     "NumberFormat",
+    "UndecidedOrder",
     "decide_date_format",
     "decide_number_format",
     "parse_as_of",

@@ -90,7 +90,7 @@ class Reading:
                 lines.append(f"{source}: column '{column}': {fmt.why}")
         if self.batched and (self.dates or any(self.numbers.values())):
             lines.append(
-                f"{source}: the formats of its date and number columns were decided from its "
-                "first batch of rows and every later batch was read alike"
+                f"{source}: read in batches, each column with one format decided once (dates "
+                "from the first rows that tell their order, numbers from the first batch)"
             )
         return lines

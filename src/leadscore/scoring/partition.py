@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 
 from leadscore.config import Config
 from leadscore.data.contract import canonical_ids
-from leadscore.data.crm import ID, activities_frame, reading_for
+from leadscore.data.crm import ID, activities_frame, batched_reading
 from leadscore.data.reading import Reading
 from leadscore.errors import InputError
 from leadscore.features.activity import ActivitySpec, aggregate_activities
@@ -214,7 +214,7 @@ def aggregate_partitioned(
         workdir: a temporary folder for the partitions and the aggregate store.
     """
     n = partitions or _n_partitions(activities_path, ACTIVITIES_PER_PARTITION)
-    reading = reading_for(activities_path, cfg, "activities")
+    reading = batched_reading(activities_path, cfg, "activities", batch_rows=batch_rows)
     total = _write_partitions(
         keys, activities_path, cfg, workdir, n, batch_rows=batch_rows, progress=progress,
         reading=reading,

@@ -104,25 +104,20 @@ def _with_positions(frame: Any, id_column: str, buckets: int) -> Any:
     return numbered.withColumn(BUCKET, bucket(F.col(id_column)))
 
 
-def _first_batch(path: str, cfg: Config) -> pd.DataFrame:
-    from leadscore.io.batches import iter_table
-
-    return next(iter(iter_table(path, missing_values=cfg.features.missing_values)))[1]
-
-
 def decided_readings(cfg: Config, paths: tuple[str, str | None]) -> tuple[Any, Any, Any]:
-    """(contacts reading, activities reading, won deals) decided once on the driver, from
-    each file's first batch, so that every bucket reads its columns alike."""
-    from leadscore.data.crm import activities_frame, contacts_frame, load_won_deals, reading_for
+    """(contacts reading, activities reading, won deals) decided once on the driver, so that
+    every bucket reads its columns alike: date formats from the first rows that tell them,
+    number formats from the first batch of contacts."""
+    from leadscore.data.crm import batched_reading, contacts_frame, load_won_deals
+    from leadscore.io.batches import BATCH_ROWS, iter_table
 
     won = load_won_deals(cfg, Path(paths[0]).parent)
-    reading = reading_for(paths[0], cfg, "contacts")
-    first = _first_batch(paths[0], cfg)
+    reading = batched_reading(Path(paths[0]), cfg, "contacts", batch_rows=BATCH_ROWS)
+    _, first = next(iter(iter_table(paths[0], missing_values=cfg.features.missing_values)))
     contacts_frame(first, cfg, paths[0], require_outcome=False, reading=reading, won=won)
     act_reading = None
     if paths[1] is not None:
-        act_reading = reading_for(paths[1], cfg, "activities")
-        activities_frame(_first_batch(paths[1], cfg), cfg, paths[1], act_reading)
+        act_reading = batched_reading(Path(paths[1]), cfg, "activities", batch_rows=BATCH_ROWS)
     return reading, act_reading, won
 
 

@@ -8,10 +8,11 @@ input row, through the one writer (atomic, spreadsheet-safe). Activity logs are 
 beforehand in partitions (``scoring.partition``). Row numbers in errors are the file's rows:
 a batch's index continues from the batch before it.
 
-Formats are decided once per column, from the first batch that holds a value (25,000 rows
-by default), and every later batch is read alike: a date that does not fit the decided format
-stops the run naming the row and the config keys that settle the column (``[contacts]
-date_format`` / ``dayfirst``, ``[features] decimal``); the run's notes say so.
+Formats are decided once per column and every batch is read alike: date formats before the
+run, from the first rows that tell their order (``data.crm.batched_reading``), number formats
+from the first batch that holds a value. A date that does not fit its column's format stops
+the run naming the row and the config keys that settle it (``[contacts] date_format`` /
+``dayfirst``); the run's notes say how the list was read.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from leadscore.config import Config
-from leadscore.data.crm import ID, contacts_frame, id_columns, load_won_deals, reading_for
+from leadscore.data.crm import ID, batched_reading, contacts_frame, id_columns, load_won_deals
 from leadscore.data.outcomes import WonDeals
 from leadscore.data.reading import Reading
 from leadscore.io.batches import BATCH_ROWS, count_rows, header, iter_table
@@ -48,8 +49,9 @@ class _Source:
     won: WonDeals | None
 
     @classmethod
-    def of(cls, path: Path, cfg: Config) -> _Source:
-        return cls(path, cfg, reading_for(path, cfg, "contacts"), load_won_deals(cfg, path.parent))
+    def of(cls, path: Path, cfg: Config, batch_rows: int) -> _Source:
+        reading = batched_reading(path, cfg, "contacts", batch_rows=batch_rows)
+        return cls(path, cfg, reading, load_won_deals(cfg, path.parent))
 
 
 def _batches(
@@ -122,7 +124,7 @@ def predict_stream(
     summary = Summary(expected_rows=count_rows(contacts_path))
     unique = UniqueIds(contacts_path, cfg.contacts.id, tuple(cfg.features.missing_values),
                        sheet=cfg.contacts.sheet)  # fmt: skip
-    source = _Source.of(contacts_path, cfg)
+    source = _Source.of(contacts_path, cfg, batch_rows)
     with (
         tempfile.TemporaryDirectory(prefix="leadscore-", dir=_tmp_dir(out_path)) as tmp,
         TableWriter(out_path, output_schema(model, reasons), csv_safe=csv_safe) as writer,
