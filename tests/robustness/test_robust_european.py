@@ -60,3 +60,18 @@ def test_a_european_export_trains_the_same_model_and_scores_alike(
     want = pd.to_numeric(base["probability"].replace("", None)).to_numpy(dtype=float)
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
     assert (euro["status"] == "scored").sum() > 100
+    # streamed in batches, each column read with the format decided once
+    streamed = predict(
+        european / "contacts.csv",
+        european / "activities.csv",
+        model,
+        as_of,
+        tmp_path / "stream.csv",
+        "--engine",
+        "stream",
+        "--batch-rows",
+        "300",
+    )[1]
+    assert streamed is not None
+    got = pd.to_numeric(streamed["probability"].replace("", None)).to_numpy(dtype=float)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)

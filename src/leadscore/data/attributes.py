@@ -79,7 +79,7 @@ def _convert(values: pd.Series, reading: Reading, forced: bool, path: str) -> pd
         return values
     out = _numbers(values, fmt)
     lost = _filled(values) & out.isna().to_numpy()
-    what = f"values are not numbers written with the decimal {fmt.decimal!r}; treated as missing"
+    what = f"not a number written with the decimal {fmt.decimal!r}, treated as missing"
     reading.count(what, lost, values, path)
     return out
 
@@ -112,7 +112,7 @@ def convert_numbers(
         if name in out.columns and pd.api.types.is_numeric_dtype(out[name]):
             values = out[name].astype(float)
             negative = (values < 0).to_numpy()
-            what = "negative values, not valid as a size; treated as missing"
+            what = "negative, not a valid size, treated as missing"
             reading.count(what, negative, frame[name], path)
             out[name] = values.mask(negative)
     return out

@@ -257,9 +257,7 @@ def _close_dates(out: pd.DataFrame, cfg: Config, path: str, reading: Reading) ->
             column=c.closed_at or "closed_at",
         )
     fixed, changed = missing_close_dates(out, cfg, path, export_end(out, cfg))
-    what = (
-        f"won or lost contacts without a close date, {_CLOSE_RULES.get(c.missing_close_date, '')}"
-    )
+    what = f"won or lost without a close date, {_CLOSE_RULES.get(c.missing_close_date, '')}"
     reading.count(what, changed, out[ID].rename(c.closed_at or CLOSED), path)
     return fixed
 

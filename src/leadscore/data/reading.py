@@ -81,8 +81,8 @@ class Reading:
     def notes(self, source: str) -> list[str]:
         """One line per column and finding, for the user; ambiguous number formats too."""
         lines = [
-            f"{source}: column '{column}': {entry.count:,} {entry.what} (first: row "
-            f"{entry.row}, {entry.value!r})"
+            f"{source}: column '{column}': {entry.what}: {entry.count:,} "
+            f"row{'' if entry.count == 1 else 's'} (first: row {entry.row}, {entry.value!r})"
             for (column, _), entry in self.found.items()
         ]
         for column, fmt in self.numbers.items():
