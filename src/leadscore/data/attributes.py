@@ -53,14 +53,20 @@ def _filled(values: pd.Series) -> np.ndarray:
     return (text.notna() & (text != "")).to_numpy(dtype=bool)
 
 
-def _decide(values: pd.Series, reading: Reading, forced: bool) -> NumberFormat | None:
-    """The column's number format, or None when it is not a number column."""
+def _decide(
+    values: pd.Series, reading: Reading, forced: bool
+) -> tuple[NumberFormat | None, pd.Series]:
+    """The column's number format (None when it is not a number column) and its numbers."""
+    filled = _filled(values)
+    digits = values.astype("string").str.contains(r"\d", regex=True).fillna(False)
+    if not forced and digits.to_numpy(dtype=bool)[filled].mean() < NUMBER_SHARE:
+        return None, values  # names, e-mails, categories: not numbers, decided cheaply
     fmt = decide_number_format(
         _text_cells(values), column=str(values.name), decimal=reading.decimal, hint=reading.hint
     )
-    filled = _filled(values)
-    share = float(_numbers(values, fmt).notna().to_numpy()[filled].mean())
-    return fmt if forced or share >= NUMBER_SHARE else None
+    numbers = _numbers(values, fmt)
+    share = float(numbers.notna().to_numpy()[filled].mean())
+    return (fmt, numbers) if forced or share >= NUMBER_SHARE else (None, values)
 
 
 def _is_text(values: pd.Series) -> bool:
@@ -70,14 +76,16 @@ def _is_text(values: pd.Series) -> bool:
 def _convert(values: pd.Series, reading: Reading, forced: bool, path: str) -> pd.Series:
     """One column: converted when it is (or was decided to be) a number column."""
     name = str(values.name)
-    if name not in reading.numbers:
-        if not _filled(values).any():
-            return values  # nothing to decide from yet: a later batch decides
-        reading.numbers[name] = _decide(values, reading, forced)
-    fmt = reading.numbers[name]
+    if name in reading.numbers:
+        fmt = reading.numbers[name]
+        out = values if fmt is None else _numbers(values, fmt)
+    elif not _filled(values).any():
+        return values  # nothing to decide from yet: a later batch decides
+    else:
+        fmt, out = _decide(values, reading, forced)
+        reading.numbers[name] = fmt
     if fmt is None:
         return values
-    out = _numbers(values, fmt)
     lost = _filled(values) & out.isna().to_numpy()
     what = f"not a number written with the decimal {fmt.decimal!r}, treated as missing"
     reading.count(what, lost, values, path)
