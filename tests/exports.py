@@ -54,10 +54,11 @@ def excel_cells(frame: pd.DataFrame) -> pd.DataFrame:
     return out.replace("", None)
 
 
-def predict(leads: Path, acts: Path | None, model: Path, as_of: str, out: Path, *extra: str):
+def predict(leads: Path, acts: Path | None, model: Path, as_of: str, out: Path, *extra: str,
+            include_closed: bool = True):  # fmt: skip
     """``leadscore predict`` through the CLI: (result, output rows as text or None)."""
-    args = ["predict", str(leads), "-m", str(model), "-o", str(out), "--as-of", as_of]
-    args += ["--include-closed", *extra] + (["-a", str(acts)] if acts else [])
+    args = ["predict", str(leads), "-m", str(model), "-o", str(out), "--as-of", as_of, *extra]
+    args += (["--include-closed"] if include_closed else []) + (["-a", str(acts)] if acts else [])
     result = CliRunner().invoke(app, args, env=WIDE)
     rows = raw_text(out) if result.exit_code == 0 else None
     return result, rows
