@@ -150,7 +150,7 @@ def load_won_deals(cfg: Config, base: str | Path) -> WonDeals | None:
     ids = canonical_ids(table[key])
     won_at = None
     if rule.won_at:
-        dates = parse_dates(table, rule.won_at, path, reading=Reading.of(cfg, "won_deals"))
+        dates = parse_dates(table, rule.won_at, path, reading=Reading.of(cfg, "contacts"))
         won_at = dates.groupby(ids.to_numpy()).min()
     return WonDeals(pd.Index(ids.dropna().unique()), won_at, str(path))
 

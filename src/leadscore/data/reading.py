@@ -5,9 +5,11 @@ the decimal mark of each number column (or that it is not one) — and what read
 the way (values treated as missing, rows left out), for the notes a user sees.
 
 Decisions are made the first time a column is seen: from all of its values when the table is
-read whole, from the first batch when it is streamed (``predict --engine stream`` says so in
-its notes). Later batches are read with the same decision; a date that does not fit it stops
-with an error naming the config keys that settle the column (``date_format``, ``dayfirst``).
+read whole. A table read in batches (``predict --engine stream``, Spark) has its date formats
+decided before it is read, from the first rows that tell them (``data.crm.batched_reading``),
+and its number formats on the first batch that holds a value; its notes say so. Later batches
+are read with the same decision; a date that does not fit it stops with an error naming the
+config keys that settle the column (``date_format``, ``dayfirst``).
 """
 
 from __future__ import annotations
