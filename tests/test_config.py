@@ -75,6 +75,7 @@ DEFAULTS = {
         "cv_folds": 5,
     },
     "tiers": {"prospect_odds": 1.0, "opportunity_odds": 4.0, "opportunity": None, "prospect": None},
+    "tracking": {"model_name": "leadscore"},
     "scorecard": None,
     "joins": [],
     "won_deals": None,

@@ -79,8 +79,10 @@ def story(home: Path) -> dict:
         "--model-dir", str(home / "m2"),
     )  # fmt: skip
     out["runs_json"] = json.loads(_invoke("runs", "--json"))
-    out["promote1"] = _invoke("promote", "1")
+    out["promote1"] = _run("promote", "1")
+    out["predict_v1"] = _invoke("predict", *_export(home, "new"), "-o", "v1.csv")
     out["retrain_good"] = _invoke("retrain", *_export(home, "new"), "--model-dir", str(home / "m3"))
+    out["predict_after"] = _invoke("predict", *_export(home, "new"), "-o", "after.csv")
     # a deliberately worse challenger: it may only look at the contact's country
     meta = json.loads((home / "m1" / "metadata.json").read_text())
     ignore = [c for c in meta["input_columns"] if c not in ("contact_id", "as_of", "country")]
@@ -97,10 +99,19 @@ def story(home: Path) -> dict:
     return out
 
 
-def test_two_trainings_with_different_settings_side_by_side(story: dict) -> None:
+def test_two_trainings_with_different_settings_side_by_side(story: dict, home: Path) -> None:
     runs = story["runs_json"]
     assert [r["model"] for r in runs] == ["logistic", "hgb"]  # newest first
-    assert [r["version"] for r in runs] == ["2", "1"]
+    # numbers are numbers, the calibration is the method chosen, the export is named
+    assert [r["version"] for r in runs] == [2, 1]
+    assert all(isinstance(r["examples"], int) and r["examples"] > 0 for r in runs)
+    assert all(isinstance(r["horizon_days"], int) for r in runs)
+    assert {r["calibration"] for r in runs} <= {"sigmoid", "isotonic"}
+    sha = __import__("hashlib").sha256((home / "old" / "contacts.csv").read_bytes()).hexdigest()
+    assert {(r["contacts_file"], r["contacts_sha256"]) for r in runs} == {("contacts.csv", sha)}
+    # same export, same split settings: measured on the same rows, so they compare
+    assert [r["eval_rows"] for r in runs] == ["A", "A"]
+    assert runs[0]["eval_rows_count"] == runs[1]["eval_rows_count"] > 100
     assert all(0.5 < r["roc_auc"] <= 1 and r["log_loss"] > 0 for r in runs)
     table = story["runs_table"]
     for r in runs:
@@ -108,10 +119,40 @@ def test_two_trainings_with_different_settings_side_by_side(story: dict) -> None
     assert "logistic" in table and "hgb" in table
 
 
-def test_first_promotion_then_better_challenger_promoted(story: dict) -> None:
-    assert "promoted: models:/leadscore/1 is now champion" in story["promote1"]
+def test_first_training_is_champion_and_predict_follows_the_champion(story: dict) -> None:
+    # the first train in an empty store makes its version the champion, and says so
+    assert "champion: models:/leadscore/1 (the first version of 'leadscore')" in story["train1"]
+    assert "champion unchanged: version 2 is a challenger" in story["train2"]
+    assert [r["champion"] for r in story["runs_json"]] == [False, True]
+    # promoting the champion is a no-op, not a refusal
+    assert story["promote1"].exit_code == 0, story["promote1"].output
+    assert "already the champion: nothing to do" in story["promote1"].output
+    # a plain predict uses the champion, and after a promoting retrain the new one
+    assert "model: models:/leadscore@champion (version 1)" in story["predict_v1"]
     assert "promoted: models:/leadscore/3" in story["retrain_good"]
     assert "challenger wins" in story["retrain_good"]
+    assert "model: models:/leadscore@champion (version 3)" in story["predict_after"]
+
+
+def test_runs_compare_only_runs_measured_on_the_same_rows(story: dict) -> None:
+    table = story["runs_table"]
+    # trainings on the old export share rows A, the retrains on the new export rows B
+    assert "Rows A: 2 runs measured on the same" in table
+    assert "Rows B: 2 runs measured on the same" in table
+    assert "do not compare" in table
+
+
+def test_several_models_in_one_store_do_not_mix(story: dict, home: Path) -> None:
+    (home / "team_b.toml").write_text('[tracking]\nmodel_name = "team-b"\n')
+    out = _invoke(
+        "train", *_export(home, "old"), "-c", str(home / "team_b.toml"),
+        "--model-dir", str(home / "mb"),
+    )  # fmt: skip
+    assert "registered as models:/team-b/1" in out and "champion: models:/team-b/1" in out
+    team_b = json.loads(_invoke("runs", "--json", "-c", str(home / "team_b.toml")))
+    assert [(r["version"], r["champion"]) for r in team_b] == [(1, True)]
+    assert "team-b" not in _invoke("runs")  # the default model's runs do not list it
+    assert str(_client().get_model_version_by_alias("leadscore", "champion").version) == "3"
 
 
 def test_worse_challenger_refused_and_champion_kept(story: dict) -> None:

@@ -31,8 +31,15 @@ ScorecardOpt = Annotated[
         "scorecard instead of a trained model."
     ),
 ]
-ExperimentOpt = Annotated[str, typer.Option(help="MLflow experiment name.")]
-NameOpt = Annotated[str, typer.Option("--name", help="Registered model name.")]
+ExperimentOpt = Annotated[
+    str | None, typer.Option(help="MLflow experiment (default: the registered model's name).")
+]
+NameOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--name", help="Registered model (default: [tracking] model_name, else 'leadscore')."
+    ),
+]
 WIDTH = 120
 
 

@@ -20,12 +20,14 @@ from leadscore.cli.common import (
 from leadscore.paths import DEFAULT_MODEL_DIR, PROCESSED_DIR
 
 ModelOpt = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--model",
         "-m",
         help="Model folder, models:/leadscore@champion, models:/leadscore/VERSION, "
-        "runs:/RUN_ID/model or a run id.",
+        "runs:/RUN_ID/model or a run id. Default: the champion when the MLflow store has "
+        f"one, else {DEFAULT_MODEL_DIR}.",
+        show_default=False,
     ),
 ]
 
@@ -34,7 +36,7 @@ def predict(
     contacts: Annotated[Path, typer.Argument(help="Lead list / contacts file (CSV or Parquet).")],
     activities: ActivitiesOpt = None,
     config: ConfigOpt = None,
-    model: ModelOpt = str(DEFAULT_MODEL_DIR),
+    model: ModelOpt = None,
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Output file (.csv or .parquet).")
     ] = PROCESSED_DIR / "predictions.csv",
@@ -97,6 +99,7 @@ def predict(
 def render_prediction(done: Any) -> None:
     """Notes, the tier table, the counts, warnings and the drift line of a prediction."""
     say(done.notes)
+    typer.echo(f"model: {done.model}")
     when = "each row's as_of" if done.as_of is None else f"{done.as_of:%Y-%m-%d %H:%M}"
     print_tiers(done.tiers, f"Scored as of {when}")
     how = {"stream": ", streamed in batches", "spark": ", on Spark"}.get(done.engine, "")
@@ -127,7 +130,7 @@ def render_prediction(done: Any) -> None:
 
 def evaluate(
     data: Annotated[Path, typer.Argument(help="Labelled file (CSV or Parquet) to score.")],
-    model: ModelOpt = str(DEFAULT_MODEL_DIR),
+    model: ModelOpt = None,
     config: ConfigOpt = None,
     activities: ActivitiesOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
@@ -143,6 +146,7 @@ def evaluate(
             typer.echo(json.dumps(report.to_dict(), default=float))
             return
         say(report.notes)
+        typer.echo(f"model: {report.model}")
         from rich.table import Table
 
         m = report.metrics

@@ -11,6 +11,7 @@ from leadscore.cli.common import (
     ActivitiesOpt,
     ConfigOpt,
     ExperimentOpt,
+    NameOpt,
     ScorecardOpt,
     console,
     print_tiers,
@@ -30,8 +31,9 @@ def train(
         Path, typer.Option("--model-dir", help="Folder to save the trained model in.")
     ] = DEFAULT_MODEL_DIR,
     mlflow: Annotated[bool, typer.Option(help="Log the run to MLflow.")] = True,
-    experiment: ExperimentOpt = "leadscore",
+    experiment: ExperimentOpt = None,
     scorecard: ScorecardOpt = None,
+    name: NameOpt = None,
 ) -> None:
     """Learn from closed contacts: point-in-time snapshots, time-ordered validation,
     calibrated gradient boosting beside a logistic baseline; save and log the model."""
@@ -40,7 +42,7 @@ def train(
 
         outcome = api.train(
             contacts, activities, config, model_dir=model_dir, mlflow=mlflow,
-            experiment=experiment, scorecard=scorecard,
+            experiment=experiment, scorecard=scorecard, name=name,
         )  # fmt: skip
         say(outcome.notes)
         if scorecard is not None:
@@ -49,11 +51,18 @@ def train(
             render_training(outcome.result, outcome.model_dir)
         say(warnings=outcome.warnings)
         if outcome.run is not None:
-            run = outcome.run
+            run, name = outcome.run, outcome.name
             typer.echo(
                 f"MLflow run {run.run_id} in {run.uri} (experiment '{outcome.experiment}'), "
-                f"registered as models:/leadscore/{run.version}; see it with: leadscore runs, "
+                f"registered as models:/{name}/{run.version}; see it with: leadscore runs, "
                 "make mlflow-ui"
+            )
+            typer.echo(
+                f"champion: models:/{name}/{run.version} (the first version of '{name}'); "
+                "predict, evaluate and monitor use it when no --model is given"
+                if outcome.champion
+                else f"champion unchanged: version {run.version} is a challenger (leadscore "
+                f"promote {run.version} makes it champion if it beats the champion)"
             )
 
 

@@ -17,6 +17,7 @@ from leadscore.config.models import (
     RolesConfig,
     ScorecardConfig,
     TiersConfig,
+    TrackingConfig,
     TrainingConfig,
     WonDealsConfig,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "RolesConfig",
     "ScorecardConfig",
     "TiersConfig",
+    "TrackingConfig",
     "TrainingConfig",
     "WonDealsConfig",
     "load_config",

@@ -40,6 +40,9 @@ Example (every key optional)::
 
     [tiers]
     opportunity_odds = 4.0
+
+    [tracking]           # the registered model (and experiment) of this data set or team
+    model_name = "leadscore"
 """
 
 from __future__ import annotations
@@ -273,6 +276,26 @@ class ScorecardConfig(_Section):
     rules: list[dict[str, Any]] = Field(default_factory=list)
 
 
+class TrackingConfig(_Section):
+    """Where this export's runs and models go in the MLflow store.
+
+    ``model_name`` is the registered model (and the experiment) of this data set or team, so
+    several of them can share one store without mixing their runs or champions.
+    """
+
+    model_name: str = "leadscore"
+
+    @field_validator("model_name")
+    @classmethod
+    def _plain_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", value):
+            raise ValueError(
+                "must be 1-100 letters, digits, '_', '.' or '-' (it becomes models:/NAME@champion)"
+                f", got {value!r}"
+            )
+        return value
+
+
 class Config(BaseModel):
     """The whole config; ``source`` is the file it was read from (``None``: defaults)."""
 
@@ -284,6 +307,7 @@ class Config(BaseModel):
     features: FeaturesConfig = Field(default_factory=lambda: FeaturesConfig())
     training: TrainingConfig = Field(default_factory=lambda: TrainingConfig())
     tiers: TiersConfig = Field(default_factory=lambda: TiersConfig())
+    tracking: TrackingConfig = Field(default_factory=lambda: TrackingConfig())
     scorecard: ScorecardConfig | None = None  # only when the file has a [scorecard] section
     joins: list[JoinConfig] = Field(default_factory=list)
     won_deals: WonDealsConfig | None = None  # only when the file has a [won_deals] section

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from leadscore.data.crm import Table
 from leadscore.jobs.inputs import ConfigLike, load_export, read_config
-from leadscore.paths import DEFAULT_MODEL_DIR
 
 
 @dataclass
@@ -40,7 +38,7 @@ def evaluate(
     activities: Table | None = None,
     config: ConfigLike = None,
     *,
-    model: Any = DEFAULT_MODEL_DIR,
+    model: Any = None,
 ) -> Evaluation:
     """Score a labelled export with a saved model: ranking, calibration, lift and tiers.
 
@@ -48,13 +46,14 @@ def evaluate(
         data: the labelled export (file or DataFrame).
         activities: its activity log, optional.
         config: a TOML config file, a ``Config``, or None for the defaults.
-        model: a model folder, an MLflow reference or a loaded model.
+        model: a model folder, an MLflow reference or a loaded model; None: the champion
+            when the tracking store has one, else ``models/leadscore`` (``model`` says which).
     """
     from leadscore.model.evaluate import evaluate_labelled
-    from leadscore.tracking.resolve import load_scorer
+    from leadscore.tracking.resolve import choose_model
 
     cfg = read_config(config)
-    scorer = model if not isinstance(model, str | Path) else load_scorer(model)
+    scorer, name = choose_model(model, cfg.tracking.model_name)
     crm = load_export(data, activities, cfg, require_outcome=True)
     report = evaluate_labelled(scorer, crm.contacts, crm.activities, crm.contacts_path)
     return Evaluation(
@@ -62,6 +61,6 @@ def evaluate(
         tiers=pd.DataFrame(report["tiers"]),
         thresholds=report["thresholds"],
         source=crm.contacts_path,
-        model=str(model) if isinstance(model, str | Path) else "the given model",
+        model=name,
         notes=list(crm.notes),
     )

@@ -17,7 +17,6 @@ from leadscore.errors import LeadscoreError
 from leadscore.io.batches import BATCH_ROWS
 from leadscore.jobs.inputs import ConfigLike, load_export, read_config
 from leadscore.model.drift import DriftCheck
-from leadscore.paths import DEFAULT_MODEL_DIR
 from leadscore.scoring.summary import Summary
 
 STALE_DAYS = 30
@@ -64,14 +63,15 @@ class _Run:
 
 def _model_for(cfg: Config, model: Any,
                thresholds: tuple[float | None, float | None]) -> tuple[Any, str]:  # fmt: skip
-    """A trained model with the thresholds in force (config ``[tiers]``, then overrides)."""
+    """A trained model with the thresholds in force (config ``[tiers]``, then overrides), and
+    its name; no model means the champion when the store has one, else the local folder."""
     from leadscore.model.tiers import effective_thresholds
-    from leadscore.tracking.resolve import load_scorer
+    from leadscore.tracking.resolve import choose_model
 
-    scorer = model if not isinstance(model, str | Path) else load_scorer(model)
+    scorer, name = choose_model(model, cfg.tracking.model_name)
     configured = (cfg.tiers.opportunity, cfg.tiers.prospect)
     scorer.thresholds = effective_thresholds(scorer.thresholds, configured, thresholds)
-    return scorer, str(model) if isinstance(model, str | Path) else "the given model"
+    return scorer, name
 
 
 def requested_time(value: str | pd.Timestamp | None) -> pd.Timestamp | None:
@@ -201,7 +201,7 @@ def predict(
     activities: Table | None = None,
     config: ConfigLike = None,
     *,
-    model: Any = DEFAULT_MODEL_DIR,
+    model: Any = None,
     out: str | Path | None = None,
     as_of: str | pd.Timestamp | None = None,
     include_closed: bool = False,
@@ -222,7 +222,9 @@ def predict(
         activities: its activity log (file or DataFrame), optional.
         config: a TOML config file, a ``Config``, or None for the defaults.
         model: a model folder, an MLflow reference (``models:/leadscore@champion``, a version,
-            a run) or a loaded model.
+            a run) or a loaded model; None: the champion of the config's ``[tracking]
+            model_name`` when the tracking store has one, else ``models/leadscore``
+            (``Prediction.model`` says which).
         out: the output file (.csv or .parquet); None returns the rows in ``output``.
         as_of: score as of this time (default: now); activity at or after it is not used.
         include_closed: also score contacts already won or lost.

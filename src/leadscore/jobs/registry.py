@@ -18,7 +18,7 @@ from typing import Any
 
 from leadscore.data.crm import Table
 from leadscore.jobs.inputs import ConfigLike, fingerprints, load_export, read_config
-from leadscore.jobs.training import fit
+from leadscore.jobs.training import fit, model_names
 from leadscore.model.promotion import (
     RULE,
     Decision,
@@ -29,8 +29,6 @@ from leadscore.model.promotion import (
 )
 from leadscore.model.spec import TrainSpec
 from leadscore.paths import MODELS_DIR
-
-DEFAULT_EXPERIMENT = DEFAULT_NAME = "leadscore"
 
 
 @dataclass
@@ -48,6 +46,7 @@ class RetrainOutcome:
     note: str | None = None
     notes: list[str] = field(default_factory=list)
     rule: str = RULE
+    name: str = ""
 
 
 @dataclass
@@ -58,6 +57,8 @@ class Promotion:
     decision: Decision
     promoted: bool
     rule: str = RULE
+    already: bool = False  # the version was the champion already: nothing to do
+    name: str = ""
 
 
 def _prefixed(metrics: dict[str, float], prefix: str) -> dict[str, float]:
@@ -70,16 +71,21 @@ def retrain(
     config: ConfigLike = None,
     *,
     model_dir: str | Path = MODELS_DIR / "challenger",
-    experiment: str = DEFAULT_EXPERIMENT,
-    name: str = DEFAULT_NAME,
+    experiment: str | None = None,
+    name: str | None = None,
 ) -> RetrainOutcome:
     """Train a challenger on an updated export; promote it only if it beats the champion
-    on the same most recent closed window (both evaluations logged in its MLflow run)."""
+    on the same most recent closed window (both evaluations logged in its MLflow run).
+
+    ``name`` defaults to the config's ``[tracking] model_name``, ``experiment`` to the name.
+    Once promoted, the new champion is what ``predict``, ``evaluate`` and ``monitor`` use
+    when no model is named; nothing else needs changing."""
     from leadscore.io.store import save_model
     from leadscore.tracking import registry
     from leadscore.tracking.runs import log_training
 
     cfg = read_config(config)
+    name, experiment = model_names(cfg, name, experiment)
     crm = load_export(contacts, activities, cfg, require_outcome=True)
     result = fit(crm, cfg)
     inputs = {"contacts": contacts, "activities": activities, "config": config}
@@ -113,7 +119,7 @@ def retrain(
         registry.record_refusal(name, str(run.version), decision.reason)
     return RetrainOutcome(
         result, run, None if champ_mv is None else str(champ_mv.version), challenger, champion,
-        decision, decision.promote, Path(model_dir), note, list(crm.notes),
+        decision, decision.promote, Path(model_dir), note, list(crm.notes), name=name,
     )  # fmt: skip
 
 
@@ -147,28 +153,29 @@ def promote(
     activities: Table | None = None,
     config: ConfigLike = None,
     *,
-    name: str = DEFAULT_NAME,
+    name: str | None = None,
     force: bool = False,
 ) -> Promotion:
     """Give ``version`` the champion alias if it wins by the rule (or ``force``).
 
     With an export, both models are evaluated on its most recent closed window; without
     one, the comparison logged by the version's retrain run is used, but only if it was made
-    against the version that is champion now.
+    against the version that is champion now. Promoting the champion itself does nothing
+    (``already``).
     """
     from leadscore.tracking import registry
 
     version = str(version)
+    cfg = read_config(config)
+    name, _ = model_names(cfg, name, None)
     registry.model_version(name, version)  # a clear error when it does not exist
     champ = registry.champion_version(name)
     if champ is None:
         decision = Decision(True, "no champion yet: this version becomes champion")
     elif str(champ.version) == version:
-        return Promotion(
-            version, Decision(False, f"version {version} is already the champion"), False
-        )
+        same = Decision(False, f"version {version} is already the champion: nothing to do")
+        return Promotion(version, same, False, already=True, name=name)
     elif contacts is not None:
-        cfg = read_config(config)
         crm = load_export(contacts, activities, cfg, require_outcome=True)
         window = evaluation_window(
             crm.contacts, crm.activities, TrainSpec.from_config(cfg), crm.contacts_path
@@ -190,9 +197,9 @@ def promote(
     if decision.promote or force:
         reason = decision.reason if decision.promote else f"forced: {decision.reason}"
         registry.set_champion(name, version, reason, forced=not decision.promote)
-        return Promotion(version, decision, True)
+        return Promotion(version, decision, True, name=name)
     registry.record_refusal(name, version, decision.reason)
-    return Promotion(version, decision, False)
+    return Promotion(version, decision, False, name=name)
 
 
 @dataclass
@@ -205,9 +212,17 @@ class RunList:
     rows: list[dict[str, Any]]
 
 
-def runs(experiment: str = DEFAULT_EXPERIMENT, name: str = DEFAULT_NAME) -> RunList:
-    """Training runs of an experiment, newest first: key metrics, version and champion mark."""
-    from leadscore.tracking.runs import list_runs
+def runs(
+    experiment: str | None = None, name: str | None = None, config: ConfigLike = None
+) -> RunList:
+    """Training runs of a registered model, newest first: the export each learned from, the
+    calibration chosen, the held-out metrics and the rows they were measured on (runs with
+    the same ``eval_rows`` letter compare), the version and the champion mark.
+
+    ``name`` defaults to the config's ``[tracking] model_name``, ``experiment`` to the name.
+    """
+    from leadscore.tracking.listing import list_runs
     from leadscore.tracking.store import tracking_uri
 
+    name, experiment = model_names(read_config(config), name, experiment)
     return RunList(tracking_uri(), experiment, name, list_runs(experiment, name))

@@ -21,8 +21,17 @@ class TrainOutcome:
     model_dir: Path
     run: Any = None  # tracking.runs.LoggedRun when logged to MLflow
     experiment: str | None = None
+    name: str | None = None  # the registered model
+    champion: bool = False  # True when this first version of ``name`` became its champion
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+
+def model_names(cfg: Config, name: str | None, experiment: str | None) -> tuple[str, str]:
+    """The registered model (``name``, else the config's ``[tracking] model_name``) and the
+    experiment (``experiment``, else the model's name): one of each per data set or team."""
+    name = name or cfg.tracking.model_name
+    return name, experiment or name
 
 
 def validated_scorecard(cfg: Config, crm: CRM) -> Any:
@@ -58,8 +67,9 @@ def train(
     *,
     model_dir: str | Path = DEFAULT_MODEL_DIR,
     mlflow: bool = True,
-    experiment: str = "leadscore",
+    experiment: str | None = None,
     scorecard: str | Path | None = None,
+    name: str | None = None,
 ) -> TrainOutcome:
     """Learn from closed contacts: save the calibrated model, its report and an MLflow run.
 
@@ -68,9 +78,11 @@ def train(
         activities: the activity log (file or DataFrame), optional.
         config: a TOML config file, a ``Config``, or None for the defaults.
         model_dir: the folder the model is saved in (``model.joblib`` + ``metadata.json``).
-        mlflow: log the run and register the model in the MLflow store.
-        experiment: the MLflow experiment.
+        mlflow: log the run and register the model in the MLflow store; the first version
+            of a registered model becomes its champion.
+        experiment: the MLflow experiment (default: the registered model's name).
         scorecard: a config with ``[scorecard]``: calibrate those points instead of learning.
+        name: the registered model (default: the config's ``[tracking] model_name``).
 
     Returns:
         A ``TrainOutcome``: ``result.metrics`` (held-out), ``result.split``, the tier table,
@@ -91,10 +103,15 @@ def train(
         leak = result.leakage.warning() if result.leakage else None
         outcome.warnings = [w for w in (leak, *result.warnings) if w]
     if mlflow:
+        from leadscore.tracking.registry import crown_if_first
         from leadscore.tracking.runs import log_training
 
         params = {"config": cfg.to_dict(), "chosen": {"calibration": result.calibration}}
         files = {k: v for k, v in inputs.items() if isinstance(v, str | Path)}
-        outcome.run = log_training(result, params, model_dir, experiment=experiment, inputs=files)
-        outcome.experiment = experiment
+        name, experiment = model_names(cfg, name, experiment)
+        outcome.run = log_training(
+            result, params, model_dir, experiment=experiment, inputs=files, register=name
+        )
+        outcome.experiment, outcome.name = experiment, name
+        outcome.champion = crown_if_first(name, outcome.run.version)
     return outcome

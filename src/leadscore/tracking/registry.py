@@ -65,6 +65,21 @@ def set_champion(name: str, version: str | int, reason: str, forced: bool = Fals
         )
 
 
+FIRST_CHAMPION = "the first version registered under this name: champion until one beats it"
+
+
+def crown_if_first(name: str, version: str | int) -> bool:
+    """Make ``version`` the champion when ``name`` has none yet; True when it did.
+
+    So the first ``train`` into a store gives every command a default model at once; later
+    versions become champion only through ``promote`` or a ``retrain`` that wins.
+    """
+    if champion_version(name) is not None:
+        return False
+    set_champion(name, version, FIRST_CHAMPION)
+    return True
+
+
 def record_refusal(name: str, version: str | int, reason: str) -> None:
     """Record on the version why it was not promoted."""
     _client().set_model_version_tag(name, str(version), "leadscore.promotion", reason[:5000])

@@ -23,12 +23,10 @@ import pandas as pd
 
 from leadscore import __version__
 from leadscore.tracking.pyfunc import _requirements, serve, synthetic_example
-from leadscore.tracking.registry import champion_version
 from leadscore.tracking.store import (
     DEFAULT_EXPERIMENT,
     DEFAULT_MODEL_NAME,
     FOLDER_ARTIFACT,
-    _client,
     setup,
 )
 
@@ -67,6 +65,25 @@ class LoggedRun:
     version: str | None  # registered model version, None when not registered
 
 
+def evaluation_rows(result: Any) -> dict[str, Any]:
+    """The held-out rows a run's metrics were measured on, as a count and a fingerprint.
+
+    The fingerprint is the SHA-256 of the sorted (contact id, as-of time, outcome) triples:
+    two runs with the same one were measured on exactly the same rows, so their metrics
+    compare; it reveals no id. Empty when the result has no held-out rows.
+    """
+    import hashlib
+
+    holdout = getattr(result, "holdout", None)
+    if holdout is None or not len(holdout):
+        return {}
+    as_of = holdout["as_of"] if "as_of" in holdout else pd.Series("", index=holdout.index)
+    triples = zip(holdout["contact_id"], as_of, holdout["y"], strict=True)
+    keys = sorted(f"{i}\t{t}\t{int(y)}" for i, t, y in triples)
+    digest = hashlib.sha256("\n".join(keys).encode("utf-8")).hexdigest()
+    return {"eval.rows": len(keys), "eval.rows_sha256": digest}
+
+
 def data_params(result: Any, inputs: dict[str, str | Path] | None) -> dict[str, Any]:
     """Facts about the training data, without any raw value of a contact."""
     from leadscore.io.store import sha256_of
@@ -96,7 +113,7 @@ def data_params(result: Any, inputs: dict[str, str | Path] | None) -> dict[str, 
         if path is not None:
             facts[f"data.{role}_file"] = Path(path).name
             facts[f"data.{role}_sha256"] = sha256_of(path)
-    return facts
+    return {**facts, **evaluation_rows(result)}
 
 
 def log_training(
@@ -121,6 +138,7 @@ def log_training(
             {
                 "leadscore.version": __version__,
                 "leadscore.model": scorer.info["model"],
+                **({"leadscore.model_name": register} if register else {}),
                 **({"git.commit": c} if (c := git_commit()) else {}),
                 **(tags or {}),
             }
@@ -160,49 +178,6 @@ def log_training(
         )
         version = info.registered_model_version
         return LoggedRun(run.info.run_id, uri, None if version is None else str(version))
-
-
-RUN_COLUMNS = ("roc_auc", "pr_auc", "log_loss", "brier", "ece", "lift_top10")
-
-
-def list_runs(
-    experiment: str = DEFAULT_EXPERIMENT, name: str = DEFAULT_MODEL_NAME
-) -> list[dict[str, Any]]:
-    """Runs of an experiment, newest first, with key metrics, version and champion mark."""
-    client = _client()
-    exp = client.get_experiment_by_name(experiment)
-    if exp is None:
-        return []
-    runs = client.search_runs([exp.experiment_id], order_by=["attributes.start_time DESC"])
-    versions: dict[str, str] = {}
-    try:
-        for mv in client.search_model_versions(f"name='{name}'"):
-            versions[mv.run_id] = str(mv.version)
-    except Exception:
-        versions = {}
-    champ = champion_version(name) if versions else None
-    out = []
-    for run in runs:
-        m, p, t = run.data.metrics, run.data.params, run.data.tags
-        version = versions.get(run.info.run_id)
-        out.append(
-            {
-                "run_id": run.info.run_id,
-                "run_name": run.info.run_name,
-                "start_time": pd.Timestamp(run.info.start_time, unit="ms").strftime(
-                    "%Y-%m-%d %H:%M:%S"
-                ),
-                "kind": t.get("leadscore.kind", "train"),
-                "model": t.get("leadscore.model", ""),
-                "calibration": p.get("config.training.calibration", ""),
-                "horizon_days": p.get("config.training.horizon_days", ""),
-                "rows": p.get("data.rows", ""),
-                "version": version,
-                "champion": champ is not None and version == str(champ.version),
-                **{k: m.get(k) for k in RUN_COLUMNS},
-            }
-        )
-    return out
 
 
 def log_drift(

@@ -14,16 +14,13 @@ from typing import Any
 
 import mlflow
 
-DEFAULT_URI = "sqlite:///mlflow.db"
+from leadscore.tracking.location import DEFAULT_URI as DEFAULT_URI
+from leadscore.tracking.location import tracking_uri
+
 DEFAULT_EXPERIMENT = "leadscore"
 DEFAULT_MODEL_NAME = "leadscore"
 CHAMPION = "champion"
 FOLDER_ARTIFACT = "model_folder"
-
-
-def tracking_uri() -> str:
-    """The tracking URI in force."""
-    return os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_URI
 
 
 def setup(experiment: str = DEFAULT_EXPERIMENT) -> str:
