@@ -58,9 +58,15 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests
 	$(BIN)/ruff format src tests
 
-## mlflow-ui: open the MLflow UI on the local store (http://127.0.0.1:5000)
+## mlflow-ui: the MLflow UI on the local store, one worker (http://127.0.0.1:5000; Ctrl-C stops it)
+# One uvicorn worker and no job runner (MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false: no huey
+# consumers, which only serve MLflow's GenAI jobs): two processes, mlflow and its uvicorn,
+# both in the terminal's process group, so Ctrl-C stops both. exec: no shell in between.
+MLFLOW_PORT ?= 5000
 mlflow-ui: $(STAMP)
-	$(BIN)/mlflow ui --backend-store-uri $${MLFLOW_TRACKING_URI:-sqlite:///mlflow.db} --host 127.0.0.1 --port 5000
+	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false exec $(BIN)/mlflow server \
+		--backend-store-uri $${MLFLOW_TRACKING_URI:-sqlite:///mlflow.db} \
+		--host 127.0.0.1 --port $(MLFLOW_PORT) --workers 1
 
 ## clean: remove generated data, models, reports and the local MLflow store
 clean:

@@ -24,8 +24,10 @@ from leadscore.jobs.data import (
     sample_data,
 )
 from leadscore.jobs.evaluating import Evaluation, evaluate
+from leadscore.jobs.monitoring import Monitoring, monitor
 from leadscore.jobs.predicting import NothingScoredError, Prediction, predict
 from leadscore.jobs.registry import Promotion, RetrainOutcome, RunList, promote, retrain, runs
+from leadscore.jobs.serving import Service, scoring_service, serve
 from leadscore.jobs.training import TrainOutcome, train
 
 
@@ -41,23 +43,28 @@ def load_model(ref: Any) -> Any:
 __all__ = [
     "Config",
     "Evaluation",
+    "Monitoring",
     "NothingScoredError",
     "Prediction",
     "Promotion",
     "RetrainOutcome",
     "RunList",
     "SampleSummary",
+    "Service",
     "TrainOutcome",
     "evaluate",
     "generate_sample",
     "init_config",
     "load_config",
     "load_model",
+    "monitor",
     "predict",
     "promote",
     "propose_scorecard",
     "retrain",
     "runs",
     "sample_data",
+    "scoring_service",
+    "serve",
     "train",
 ]

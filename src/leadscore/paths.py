@@ -9,3 +9,4 @@ RAW_DIR = Path("data/raw")
 PROCESSED_DIR = Path("data/processed")
 MODELS_DIR = Path("models")
 DEFAULT_MODEL_DIR = MODELS_DIR / "leadscore"
+REPORTS_DIR = Path("reports")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from leadscore.cli import data, predict, registry, train
+from leadscore.cli import data, monitor, predict, registry, serve, train
 
 app = typer.Typer(
     name="leadscore",
@@ -30,6 +30,8 @@ app.command("propose-scorecard")(data.propose_scorecard)
 app.command("runs")(registry.runs)
 app.command("promote")(registry.promote)
 app.command("retrain")(registry.retrain)
+app.command("monitor")(monitor.monitor)
+app.command("serve")(serve.serve)
 
 if __name__ == "__main__":
     app()
