@@ -26,6 +26,7 @@ class JsonServer(ThreadingHTTPServer):
     """A threading HTTP server that holds what its handlers answer with."""
 
     daemon_threads = True
+    block_on_close = False  # stopping does not wait for idle keep-alive connections
     allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], score: Score, info: dict[str, Any],

@@ -4,7 +4,8 @@
 interfaces unless asked) with the champion, or the model named:
 
 - ``POST /score`` with ``{"as_of": "2026-07-01T09:30:00", "leads": [LEAD, ...]}`` (``as_of``
-  optional: default now, UTC; a single ``LEAD`` object works too), where a lead is an object
+  optional: default now, UTC; ``"reasons": false`` skips the reasons, about half the time;
+  a single ``LEAD`` object works too), where a lead is an object
   of the export's contact fields (named as the config names them: ``contact_id``,
   ``created_at``, any attributes) plus ``"activities": [{"occurred_at": ..., "activity_type":
   ...}, ...]``, its recent activity log. The answer has, per lead in order, ``contact_id``,
@@ -38,6 +39,7 @@ from leadscore.jobs.predicting import requested_time
 
 MAX_BODY = 5 * 1024 * 1024  # bytes of one request
 MAX_LEADS = 10_000
+REQUEST_KEYS = ("as_of", "reasons")  # keys of a request that are not a lead's fields
 
 
 class RequestError(LeadscoreError):
@@ -54,8 +56,8 @@ def _lead_list(payload: Any) -> list[Any]:
         if not isinstance(leads, list) or not leads:
             raise RequestError("'leads' must be a non-empty list of lead objects")
         return leads
-    if isinstance(payload, dict):
-        return [payload]
+    if isinstance(payload, dict):  # one lead, beside the request's own keys
+        return [{k: v for k, v in payload.items() if k not in REQUEST_KEYS}]
     raise RequestError('the body must be a JSON object: {"leads": [{...}, ...]} or one lead')
 
 
@@ -148,7 +150,10 @@ class Service:
         except LeadscoreError as exc:
             text = str(exc).replace("contacts (DataFrame)", "leads")
             raise RequestError(text.replace("activities (DataFrame)", "activities")) from None
-        out, _ = score_frame(self.scorer, crm.contacts, crm.activities, as_of, reasons=True)
+        reasons = payload.get("reasons", True) if isinstance(payload, dict) else True
+        if not isinstance(reasons, bool):
+            raise RequestError(f"reasons: must be true or false, got {reasons!r}")
+        out, _ = score_frame(self.scorer, crm.contacts, crm.activities, as_of, reasons=reasons)
         rows = out.reset_index(drop=True).to_dict(orient="records")
         return {
             "model": self.model,
@@ -202,7 +207,9 @@ def serve(
     except OSError as exc:
         raise LeadscoreError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _interrupt) if main else None
+    # Ctrl-C and SIGTERM stop it, also when started in the background (which ignores SIGINT)
+    stops = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, _interrupt) for s in stops} if main else {}
     if ready is not None:
         ready(f"http://{host}:{server.server_address[1]}", svc)
     try:
@@ -211,8 +218,8 @@ def serve(
         pass
     finally:
         server.server_close()
-        if main:
-            signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _interrupt(signum: int, frame: Any) -> None:
