@@ -99,7 +99,8 @@ def _read_list(path: str | Path, notes: list[str]) -> pd.DataFrame:
     if not keep.any():
         raise InputError("no scored row (probability and status 'scored')", file=str(path))
     if (~keep).sum():
-        notes.append(f"{int((~keep).sum()):,} rows of {path} were not scored and are left out")
+        notes.append(f"{int((~keep).sum()):,} rows of {path} were not scored then (see their "
+                     "status column), so there is nothing to monitor for them")  # fmt: skip
     rows = frame.loc[keep, ["contact_id", "probability", "tier"]]
     return rows.assign(probability=pd.to_numeric(rows["probability"], errors="raise"))
 
