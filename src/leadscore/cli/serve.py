@@ -36,6 +36,16 @@ def serve(
         typer.echo("stopped", err=True)
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
 def _ready(url: str, service: Any) -> None:
     typer.echo(f"model: {service.model}", err=True)
     typer.echo(f"serving POST {url}/score and GET {url}/health; Ctrl-C stops", err=True)
+    host = url.removeprefix("http://").rsplit(":", 1)[0]
+    if host not in LOOPBACK:
+        typer.secho(
+            f"warning: listening on {host}, not only this machine: anyone who reaches it can "
+            "score leads (there is no authentication; put a proxy with one in front)",
+            err=True, fg="yellow", bold=True,
+        )  # fmt: skip

@@ -128,6 +128,7 @@ def write_monitor_report(result: Any, folder: str | Path) -> Path:
         *(["![tiers](tiers.png)", ""] if "tiers.png" in figures else []),
         "## Calibration", "",
         *(["![calibration](calibration.png)", ""] if "calibration.png" in figures else []),
+        "Equal-count bins of the resolved contacts:", "", markdown_table(result.calibration), "",
         "## Metrics now and at training", "", markdown_table(_metrics(result)), "",
         "Log loss and Brier score fall when fewer contacts convert, even when the scores "
         "overstate them, so they are shown but the verdict reads the tier intervals and AUC.",

@@ -8,6 +8,7 @@ from typing import Any
 
 from leadscore.config import Config
 from leadscore.data.crm import CRM, Table
+from leadscore.errors import LeadscoreError
 from leadscore.jobs.inputs import ConfigLike, fingerprints, load_export, read_config
 from leadscore.model.spec import TrainSpec
 from leadscore.paths import DEFAULT_MODEL_DIR
@@ -30,6 +31,17 @@ class TrainOutcome:
 def model_names(cfg: Config, name: str | None, experiment: str | None) -> tuple[str, str]:
     """The registered model (``name``, else the config's ``[tracking] model_name``) and the
     experiment (``experiment``, else the model's name): one of each per data set or team."""
+    if name:
+        from pydantic import ValidationError
+
+        from leadscore.config import TrackingConfig
+
+        try:
+            TrackingConfig(model_name=name)
+        except ValidationError:
+            raise LeadscoreError(
+                f"--name must be 1-100 letters, digits, '_', '.' or '-', got {name!r}"
+            ) from None
     name = name or cfg.tracking.model_name
     return name, experiment or name
 
