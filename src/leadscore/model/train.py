@@ -261,6 +261,7 @@ def train(
         },
         drift_reference=drift_reference(features.transform(X_test)),
     )
+    scorer.set_reference(X_test, "the held-out test rows")
     if t.evaluation == "cv":
         scorer.info["cv"] = cross_validate(rows, y, features, t)
     _explainability(scorer, rows.iloc[split.fit], X_test, t.seed)
