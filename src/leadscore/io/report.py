@@ -51,6 +51,7 @@ def report_data(result: Any) -> dict[str, Any]:
         "tier_rule": info.get("tier_rule"),
         "thresholds": dict(result.scorer.thresholds),
         "score_reference": info.get("score_reference"),
+        "signal": getattr(result.scorer.features, "signal_", None),
         "importance": result.importance,
         "leakage": leak.findings if leak is not None else None,
         "warnings": list(result.warnings) + ([leak.warning()] if leak and leak.warning() else []),
@@ -202,6 +203,20 @@ def _score_section(d: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _signal_section(signal: Any) -> list[str]:
+    """Out-of-fold signal of categories (noise pooled) and of blanks (named in reasons)."""
+    if signal is None or not len(signal):
+        return []
+    frame = pd.DataFrame(signal)
+    return [
+        "## Feature signal (out of fold, fit rows)", "",
+        "Category columns whose levels carry no out-of-fold signal are pooled into one level "
+        "(the model cannot fit noise with them). A blank value is named as a reason only "
+        "where blanks predict the outcome (verdict 'blank converts less' or '... more').", "",
+        _table(frame, "{:.4f}"), "",
+    ]  # fmt: skip
+
+
 def _leakage_section(leak: Any) -> list[str]:
     lines = ["## Leakage guard", ""]
     if leak is None:
@@ -245,7 +260,8 @@ def write_report(result_like: Any, folder: str | Path) -> Path:
     for w in d.get("warnings") or []:
         lines += ["> **Warning:** " + w.replace("\n", "  \n> "), ""]
     lines += _metrics_section(d) + _score_section(d) + _figure_sections(d, figures)
-    lines += _leakage_section(d.get("leakage")) + _data_section(d.get("data") or {})
+    lines += _signal_section(d.get("signal")) + _leakage_section(d.get("leakage"))
+    lines += _data_section(d.get("data") or {})
     path = folder / "report.md"
     write_text("\n".join(lines), path)
     return path
