@@ -51,12 +51,22 @@ def report_data(result: Any) -> dict[str, Any]:
         "tier_rule": info.get("tier_rule"),
         "thresholds": dict(result.scorer.thresholds),
         "score_reference": info.get("score_reference"),
-        "signal": getattr(result.scorer.features, "signal_", None),
+        "signal": _export_signal(result.scorer),
         "importance": result.importance,
         "leakage": leak.findings if leak is not None else None,
         "warnings": list(result.warnings) + ([leak.warning()] if leak and leak.warning() else []),
         "holdout": result.holdout,
     }
+
+
+def _export_signal(scorer: Any) -> pd.DataFrame | None:
+    """The feature signal table without leadscore's own activity aggregates (for those a
+    blank means "never happened", not a value left out)."""
+    signal = getattr(scorer.features, "signal_", None)
+    spec = getattr(scorer, "activity_spec", None)
+    if signal is None or spec is None:
+        return signal
+    return signal[~signal["column"].isin(spec.feature_names())].reset_index(drop=True)
 
 
 def _figures(d: dict[str, Any], folder: Path) -> list[str]:
@@ -213,7 +223,7 @@ def _signal_section(signal: Any) -> list[str]:
         "Category columns whose levels carry no out-of-fold signal are pooled into one level "
         "(the model cannot fit noise with them). A blank value is named as a reason only "
         "where blanks predict the outcome (verdict 'blank converts less' or '... more').", "",
-        _table(frame, "{:.4f}"), "",
+        _table(frame, "{:.3g}"), "",
     ]  # fmt: skip
 
 

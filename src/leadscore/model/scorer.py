@@ -18,6 +18,8 @@ from sklearn.pipeline import Pipeline
 
 from leadscore.features.activity import ActivitySpec
 from leadscore.features.contact import ContactFeatures
+from leadscore.model.drift import reference as drift_reference
+from leadscore.model.phrases import factor_reference
 from leadscore.model.tiers import assign_tiers, score_reference, scores
 
 
@@ -49,7 +51,9 @@ class LeadScorer:
 
     def set_reference(self, rows: pd.DataFrame, population: str = "held-out rows") -> None:
         """Record the reference population the score ranks in: the probabilities of ``rows``
-        (the leads the model was checked on) at 1,001 quantiles, in ``info``.
+        (the leads the model was checked on) at 1,001 quantiles, in ``info``; and how those
+        leads spread on each factor, which the reasons are said against ("more than most"),
+        and the drift reference of the features as this fitted model makes them.
 
         Call it once the model is final (after a refit too): the score is the share of these
         leads with a lower probability, so score 90 = more likely than 90 % of them.
@@ -60,6 +64,9 @@ class LeadScorer:
             "rows": int(len(rows)),
             "quantiles": score_reference(p),
         }
+        features = self.features.transform(rows)
+        self.info["factor_reference"] = factor_reference(features)
+        self.drift_reference = drift_reference(features)  # as this model sees its features
 
     def predict_frame(self, rows: pd.DataFrame) -> pd.DataFrame:
         """probability (calibrated), score (1-100 rank in the reference) and tier per row."""
