@@ -9,7 +9,7 @@ from sklearn.base import clone
 
 from helpers import rows_of, score_contacts, train
 from leadscore.features.snapshots import export_end
-from leadscore.model import reasons
+from leadscore.model import phrases, reasons
 from leadscore.model.estimators import build_logistic
 from trust_helpers import fast_hgb, small_crm
 
@@ -41,7 +41,7 @@ def test_logistic_contributions_add_up_and_group_one_hot_columns(trained):
     features = clone(result.scorer.features).fit(rows)
     pipe = build_logistic(features).fit(rows, (rows["n_all_total"] > 5).to_numpy())
     ref = reasons.logistic_reference(pipe, rows)
-    c = reasons.logistic_contributions(pipe, features.transform(rows), ref)
+    c = reasons.logistic_contributions(pipe, pipe.named_steps["features"].transform(rows), ref)
     assert list(c.values.columns) == list(features.feature_names_out_)
     raw = pipe.decision_function(rows)
     np.testing.assert_allclose(c.reference + c.values.sum(axis=1).to_numpy(), raw, atol=1e-9)
@@ -101,7 +101,7 @@ def test_score_contacts_adds_reason_columns_for_scored_rows_only(trained):
     ("factor", "value", "expected"),
     [
         ("days_since_last_demo_request", 3.2, "last demo request 3 days ago"),
-        ("days_since_last_demo_request", np.nan, "never any demo request"),
+        ("days_since_last_demo_request", np.nan, "no demo request yet"),
         ("n_demo_request_30d", 2.0, "demo request ×2 in the last 30 days"),
         ("n_web_visit_total", 0.0, "no web visit so far"),
         ("employees__band", "1–10", "company of 1–10 employees"),
@@ -113,4 +113,63 @@ def test_score_contacts_adds_reason_columns_for_scored_rows_only(trained):
     ],
 )
 def test_phrases_are_generated_from_the_column_shape(factor, value, expected):
-    assert reasons.phrase(factor, value, {"company_size": "employees"}) == expected
+    assert phrases.phrase(factor, value, {"company_size": "employees"}) == expected
+
+
+def _reference() -> dict:
+    """How 1,000 leads spread: 90 % never viewed pricing; 97 % never had a demo."""
+    pricing = np.r_[np.zeros(900), np.arange(100) % 5 + 1.0]
+    demo = np.r_[np.full(970, np.nan), np.arange(30) * 3.0]
+    visits = np.arange(1000) % 20.0
+    frame = pd.DataFrame({"n_pricing_page_view_30d": pricing, "days_since_last_demo_request": demo,
+                          "n_web_visit_total": visits})  # fmt: skip
+    return phrases.factor_reference(frame)
+
+
+@pytest.mark.parametrize(
+    ("factor", "value", "expected"),
+    [
+        ("n_pricing_page_view_30d", 3.0,
+         "pricing page view ×3 in the last 30 days — more than most leads"),
+        ("n_pricing_page_view_30d", 0.0, "no pricing page view in the last 30 days — typical"),
+        ("days_since_last_demo_request", np.nan, "no demo request yet — typical"),
+        ("days_since_last_demo_request", 4.0, "last demo request 4 days ago — most leads have none"),
+        ("n_web_visit_total", 9.0, "web visit ×9 so far — typical"),
+        ("n_web_visit_total", 19.0, "web visit ×19 so far — more than most leads"),
+        ("n_web_visit_total", 0.0, "no web visit so far — most leads have some"),
+    ],
+)  # fmt: skip
+def test_phrases_compare_the_lead_with_the_average_lead(factor, value, expected):
+    assert phrases.phrase(factor, value, {}, _reference().get(factor)) == expected
+
+
+def _one_row_reasons(blank_says: str, effect: float) -> str:
+    """The reasons of one lead whose only strong factor is a blank budget worth ``effect``."""
+    features = pd.DataFrame({"budget": [np.nan], "n_demo_request_total": [0.0]})
+    contrib = reasons.Contributions(
+        pd.DataFrame({"budget": [effect], "n_demo_request_total": [0.5 * effect]}), -3.0
+    )
+    context = reasons.ReasonContext(
+        blanks={"budget": blank_says}, activity=frozenset({"n_demo_request_total"})
+    )
+    out = reasons.reasons_frame(contrib, features, context=context)
+    return " | ".join(out.iloc[0, :6])
+
+
+def test_a_blank_is_a_reason_only_where_blanks_predict_and_in_their_direction():
+    # a blank that does not predict the outcome is never named, whichever way the trees moved
+    assert "budget" not in _one_row_reasons("not predictive", 0.8)
+    assert "budget" not in _one_row_reasons("not predictive", -0.8)
+    # a blank that predicts is named with the evidence, only in its own direction
+    raised = _one_row_reasons("blank converts more", 0.8)
+    assert "budget not filled in — leads without it convert more often" in raised
+    assert "budget" not in _one_row_reasons("blank converts less", 0.8)
+    lowered = _one_row_reasons("blank converts less", -0.8)
+    assert "budget not filled in — leads without it convert less often" in lowered
+
+
+def test_no_activity_is_never_a_reason_that_raised_a_score():
+    # the trees credited "no demo request" with a raise: it is not said as one
+    assert "demo" not in _one_row_reasons("not predictive", 0.8)
+    # and where it lowered the score it is said against the average lead
+    assert "no demo request so far" in _one_row_reasons("not predictive", -0.8)

@@ -71,6 +71,18 @@ def test_the_report_and_its_figures_are_written_next_to_the_model(trained):
         assert f"]({png})" in report
 
 
+def test_the_report_explains_the_probability_and_the_score(trained):
+    _, model, _ = trained
+    report = (model / "report.md").read_text()
+    meta = json.loads((model / "metadata.json").read_text())
+    section = report[report.index("## Probability and score") :]
+    assert "calibrated chance" in section and "score 90 = more likely than 90 %" in section
+    # the probability each score stands for is read from the reference stored with the model
+    at_90 = np.quantile(meta["score_reference"]["quantiles"], 0.9)
+    assert f"| 90 | {at_90:.4f} |" in section
+    assert "Prospects start at score" in section
+
+
 def test_predict_adds_readable_reasons_to_every_scored_row(trained):
     tmp, model, _ = trained
     out = tmp / "pred.csv"

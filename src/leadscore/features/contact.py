@@ -25,7 +25,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from leadscore.features import titles
+from leadscore.features import noise, titles
 
 RESERVED = ("contact_id", "status", "closed_at", "as_of", "label", "order_key")
 CREATED, AS_OF = "created_at", "as_of"
@@ -164,11 +164,28 @@ class ContactFeatures(TransformerMixin, BaseEstimator):
             if kind == "categorical":
                 self.levels_[name], self.rare_hashes_[name] = self._learn_levels(X[name])
         del self._columns_seen
+        self._measure_signal(X, y)
         out = self._transform(X.head(0))
         self.feature_names_out_ = list(out.columns)
         self.categorical_columns_ = [c for c in out.columns if out[c].dtype == object]
         self.numeric_columns_ = [c for c in out.columns if c not in self.categorical_columns_]
         return self
+
+    def _measure_signal(self, X: pd.DataFrame, y: object) -> None:
+        """With the outcome: pool category columns without out-of-fold signal, and record
+        whether each column's blanks predict it (``features.noise``; ``signal_``)."""
+        self.pooled_: list[str] = []
+        self.signal_: pd.DataFrame | None = None
+        if y is None:
+            return
+        target = np.asarray(y, dtype=float)
+        cats = {n: self._categories(n, X[n]) for n, k in self.plan_.items() if k == "categorical"}
+        blanks = {n: noise.blank(X[n]) for n in self.plan_ if n in X.columns}
+        self.signal_ = pd.concat(
+            [noise.category_signal(cats, target, X), noise.missing_signal(blanks, target, X)],
+            ignore_index=True,
+        )
+        self.pooled_ = noise.pooled_columns(self.signal_)
 
     def _learn_levels(self, values: pd.Series) -> tuple[dict[str, str], np.ndarray]:
         """Kept levels (key -> display spelling) and hashes of the rare ones.
@@ -233,6 +250,9 @@ class ContactFeatures(TransformerMixin, BaseEstimator):
                 cols[f"{name}__function"] = titles.function(values).to_numpy(dtype=object)
                 categorical.update((f"{name}__seniority", f"{name}__function"))
                 cols[f"{name}__decision_maker"] = titles.decision_maker(level)
+            elif name in getattr(self, "pooled_", ()):  # no signal: one level for all
+                cols[name] = np.full(len(X), noise.POOLED, dtype=object)
+                categorical.add(name)
             else:
                 cols[name] = self._categories(name, values).to_numpy(dtype=object)
                 categorical.add(name)

@@ -8,7 +8,9 @@ optional):
 - ``title``, ``model``, ``metrics``, ``baseline_name``, ``baseline_metrics``, ``calibration``,
   ``split`` (text), ``data`` (dict), ``tier_table`` (DataFrame or records),
   ``importance`` ({factor: mean |log-odds contribution|}), ``leakage`` (DataFrame of findings
-  or the guard's ``to_dict()``), ``warnings`` (list of text).
+  or the guard's ``to_dict()``), ``warnings`` (list of text), ``thresholds`` and
+  ``score_reference`` (the scorer's ``info["score_reference"]``: what the score ranks in),
+  ``signal`` (the feature transformer's ``signal_``: noise and missing-value findings).
 
 Figures: calibration curve, cumulative gains, score distribution by outcome, global feature
 importance. matplotlib is imported inside the function with the Agg backend (no display).
@@ -47,11 +49,24 @@ def report_data(result: Any) -> dict[str, Any]:
         "data": result.data,
         "tier_table": result.tier_table,
         "tier_rule": info.get("tier_rule"),
+        "thresholds": dict(result.scorer.thresholds),
+        "score_reference": info.get("score_reference"),
+        "signal": _export_signal(result.scorer),
         "importance": result.importance,
         "leakage": leak.findings if leak is not None else None,
         "warnings": list(result.warnings) + ([leak.warning()] if leak and leak.warning() else []),
         "holdout": result.holdout,
     }
+
+
+def _export_signal(scorer: Any) -> pd.DataFrame | None:
+    """The feature signal table without leadscore's own activity aggregates (for those a
+    blank means "never happened", not a value left out)."""
+    signal = getattr(scorer.features, "signal_", None)
+    spec = getattr(scorer, "activity_spec", None)
+    if signal is None or spec is None:
+        return signal
+    return signal[~signal["column"].isin(spec.feature_names())].reset_index(drop=True)
 
 
 def _figures(d: dict[str, Any], folder: Path) -> list[str]:
@@ -127,8 +142,8 @@ def _table(frame: pd.DataFrame, floats: str = "{:.3f}") -> str:
 
 
 METRIC_NAMES = ["roc_auc", "pr_auc", "brier", "log_loss", "ece", "lift_top10", "capture_top10"]
-LEAK_COLUMNS = ["column", "level", "auc", "presence_auc", "purity", "verdict", "date_after",
-                "evidence"]  # fmt: skip
+LEAK_COLUMNS = ["column", "level", "auc", "presence_auc", "purity", "verdict", "exclusive",
+                "exclusive_value", "date_after", "evidence"]  # fmt: skip
 
 
 def _metrics_section(d: dict[str, Any]) -> list[str]:
@@ -164,6 +179,52 @@ def _figure_sections(d: dict[str, Any], figures: list[str]) -> list[str]:
             "the per-lead reasons).", "", "![importance](importance.png)", "",
         ]  # fmt: skip
     return lines
+
+
+SCORE_POINTS = (10, 25, 50, 75, 90, 95, 99)
+
+
+def _score_section(d: dict[str, Any]) -> list[str]:
+    """What the two numbers mean, and the probability each score stands for."""
+    ref = d.get("score_reference") or {}
+    quantiles = ref.get("quantiles") or []
+    if len(quantiles) < 2:
+        return []
+    from leadscore.model.tiers import scores
+
+    q = np.asarray(quantiles, dtype=float)
+    at = {s: float(np.quantile(q, s / 100)) for s in SCORE_POINTS}
+    lines = [
+        "## Probability and score", "",
+        "Each lead gets two numbers. The **probability** is the calibrated chance of "
+        "converting (0.30 = about 30 in 100 such leads convert): use it to count expected "
+        "deals. The **score** (1-100) is the lead's rank: the share of the model's reference "
+        f"population — {ref.get('population', 'the held-out rows')}, "
+        f"{ref.get('rows', len(q)):,} leads — with a lower probability (score 90 = more likely "
+        "than 90 % of them): use it to sort and compare leads. Every score value belongs to "
+        "one tier.", "",
+        _table(pd.DataFrame({"score": list(at), "probability from": list(at.values())}),
+               "{:.4f}"), "",
+    ]  # fmt: skip
+    th = d.get("thresholds")
+    if th:
+        first = scores(np.array([th["prospect"], th["opportunity"]]), quantiles, th)
+        lines += [f"Prospects start at score {first[0]}, opportunities at score {first[1]}.", ""]
+    return lines
+
+
+def _signal_section(signal: Any) -> list[str]:
+    """Out-of-fold signal of categories (noise pooled) and of blanks (named in reasons)."""
+    if signal is None or not len(signal):
+        return []
+    frame = pd.DataFrame(signal)
+    return [
+        "## Feature signal (out of fold, fit rows)", "",
+        "Category columns whose levels carry no out-of-fold signal are pooled into one level "
+        "(the model cannot fit noise with them). A blank value is named as a reason only "
+        "where blanks predict the outcome (verdict 'blank converts less' or '... more').", "",
+        _table(frame, "{:.3g}"), "",
+    ]  # fmt: skip
 
 
 def _leakage_section(leak: Any) -> list[str]:
@@ -208,8 +269,9 @@ def write_report(result_like: Any, folder: str | Path) -> Path:
         lines += [f"Model: **{d['model']}**. Calibration: {d.get('calibration', '')}.", ""]
     for w in d.get("warnings") or []:
         lines += ["> **Warning:** " + w.replace("\n", "  \n> "), ""]
-    lines += _metrics_section(d) + _figure_sections(d, figures)
-    lines += _leakage_section(d.get("leakage")) + _data_section(d.get("data") or {})
+    lines += _metrics_section(d) + _score_section(d) + _figure_sections(d, figures)
+    lines += _signal_section(d.get("signal")) + _leakage_section(d.get("leakage"))
+    lines += _data_section(d.get("data") or {})
     path = folder / "report.md"
     write_text("\n".join(lines), path)
     return path

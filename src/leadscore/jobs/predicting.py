@@ -215,7 +215,7 @@ def predict(
     scorecard: str | Path | None = None,
     progress: bool = False,
 ) -> Prediction:
-    """Score a lead list: probability, 0-100 score, tier, status and reasons for every row.
+    """Score a lead list: probability, 1-100 score, tier, status and reasons for every row.
 
     Args:
         contacts: the lead list (CSV, Parquet or a DataFrame).

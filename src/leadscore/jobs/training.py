@@ -109,11 +109,13 @@ def train(
     inputs = {"contacts": contacts, "activities": activities, "config": config}
     save_model(result.scorer, model_dir, extra={"data_fingerprint": fingerprints(inputs)})
     if scorecard is None:
+        from leadscore.features import noise
         from leadscore.io.report import write_report
 
         write_report(result, model_dir)
         leak = result.leakage.warning() if result.leakage else None
         outcome.warnings = [w for w in (leak, *result.warnings) if w]
+        outcome.notes += noise.describe(getattr(result.scorer.features, "signal_", None))
     if mlflow:
         from leadscore.tracking.registry import crown_if_first
         from leadscore.tracking.runs import log_training

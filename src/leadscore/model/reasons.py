@@ -30,8 +30,7 @@ row's value, never from a list of known column names.
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -39,6 +38,7 @@ import pandas as pd
 from scipy import sparse
 
 from leadscore.features.activity import slug
+from leadscore.model.phrases import in_whole_days, missing_phrase, phrase
 
 TOP = 3
 MIN_EFFECT = 0.01  # log-odds below which a factor is not worth a reason
@@ -187,182 +187,177 @@ def contributions(
     return hgb_contributions(pipeline, features)
 
 
-# -- phrases ---------------------------------------------------------------------------------
-_COUNT_WINDOW = re.compile(r"^n_(?P<what>.+)_(?P<days>\d+)d$")
-_COUNT_TOTAL = re.compile(r"^n_(?P<what>.+)_total$")
-_LAST = re.compile(r"^days_since_last_(?P<what>.+)$")
-
-
-def _words(name: str) -> str:
-    return re.sub(r"[_\s]+", " ", str(name)).strip()
-
-
-def _what(slugged: str) -> str:
-    if slugged == "all":
-        return "activity"
-    if slugged == "high_intent":
-        return "high-intent activity"
-    return _words(slugged)
-
-
-def _days(v: float) -> str:
-    d = int(round(v))
-    return "today" if d == 0 else ("1 day ago" if d == 1 else f"{d:,} days ago")
-
-
-def _number(v: float) -> str:
-    return f"{v:,.0f}" if abs(v) >= 100 or float(v).is_integer() else f"{v:,.2f}"
-
-
-def _in_whole_days(factor: str) -> bool:
-    """True for factors whose phrase depends only on the value rounded to whole days."""
-    return (
-        bool(_LAST.match(factor))
-        or factor in ("days_since_first_activity", "days_since_created")
-        or factor.startswith("days_since__")
-    )
-
-
-def phrase(factor: str, value: Any, roles: dict[str, Any] | None = None) -> str:
-    """A salesperson's sentence for a factor and the row's value of it.
-
-    Args:
-        factor: a model-ready column name of ``ContactFeatures``.
-        value: the row's value of it (number, category text or missing).
-        roles: ``{"company_size": col, "revenue": col}`` to word bands of those columns
-            (and ``"high_intent"``: the high-intent activity types, used by ``reasons_frame``).
-    """
-    roles = roles or {}
-    missing = value is None or (isinstance(value, float) and np.isnan(value))
-    if m := _COUNT_WINDOW.match(factor):
-        what, days = _what(m["what"]), m["days"]
-        if missing or value == 0:
-            return f"no {what} in the last {days} days"
-        return f"{what} ×{_number(value)} in the last {days} days"
-    if m := _COUNT_TOTAL.match(factor):
-        what = _what(m["what"])
-        return f"no {what} so far" if missing or value == 0 else f"{what} ×{_number(value)} so far"
-    if m := _LAST.match(factor):
-        what = _what(m["what"])
-        return f"never any {what}" if missing else f"last {what} {_days(value)}"
-    if factor == "days_since_first_activity":
-        return "no activity yet" if missing else f"first activity {_days(value)}"
-    if factor == "velocity_30d":
-        if missing or value == 0:
-            return "activity steady over the last 60 days"
-        trend = "rising" if value > 0 else "falling"
-        return f"activity {trend} ({value:+,.0f} in the last 30 days vs the 30 before)"
-    if factor == "n_distinct_types":
-        return f"{_number(value)} kinds of activity" if not missing else "no activity yet"
-    if factor == "days_since_created":
-        return "creation date unknown" if missing else f"in the CRM for {int(round(value)):,} days"
-    if factor.startswith("days_since__"):
-        col = _words(factor[len("days_since__") :])
-        return f"{col} not set" if missing else f"{col} {_days(value)}"
-    if factor.endswith("__band"):
-        col = factor[: -len("__band")]
-        if value == "(missing)" or missing:
-            return f"{_words(col)} unknown"
-        if col == roles.get("company_size"):
-            return f"company of {value} employees"
-        if col == roles.get("revenue"):
-            return f"annual revenue {value}"
-        return f"{_words(col)} {value}"
-    if factor.endswith("__seniority"):
-        level = {"c_level": "C-level", "vp": "VP", "intern_student": "intern/student"}.get(
-            str(value), _words(value)
-        )
-        return f"{_words(factor[: -len('__seniority')])} seniority: {level}"
-    if factor.endswith("__decision_maker"):
-        col = _words(factor[: -len("__decision_maker")])
-        if missing:
-            return f"{col} unknown"
-        return f"decision-maker {col}" if value else f"not a decision-maker {col}"
-    if factor.endswith("__function"):
-        return f"{_words(factor[: -len('__function')])} function: {_words(value)}"
-    if isinstance(value, str):
-        if value == "(missing)":
-            return f"{_words(factor)} not filled in"
-        if value in ("(other)", "(unseen)"):
-            return f"{_words(factor)}: a rare value"
-        return f"{_words(factor)} = {value}"
-    if missing:
-        return f"{_words(factor)} not filled in"
-    return f"{_words(factor)} = {_number(float(value))}"
-
-
+# -- reasons --------------------------------------------------------------------------------
 def reason_columns(top: int = TOP) -> list[str]:
     """The reason columns ``predict`` adds, in order."""
     up = [f"reason_up_{k + 1}" for k in range(top)]
     return up + [f"reason_down_{k + 1}" for k in range(top)] + ["reasons_json"]
 
 
+@dataclass
+class ReasonContext:
+    """What phrases are said against, from the model: the reference spread of each numeric
+    factor (``phrases.factor_reference``); factor → what its raw column's blanks say
+    (``features.noise.missing_verdicts``: "not predictive", "blank converts less/more"); and
+    the run's own activity factors (``ActivitySpec.feature_names()``)."""
+
+    refs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    blanks: dict[str, str] = field(default_factory=dict)
+    activity: frozenset[str] = frozenset()
+
+
+def _is_blank(factor: str, values: np.ndarray) -> np.ndarray:
+    """Where a factor's value stands for a blank raw value (title parts say 'unknown')."""
+    if values.dtype == object:
+        text = pd.Series(values, dtype=object)
+        blank = text.isna() | text.isin(["(missing)", "unknown"])
+        return blank.to_numpy(dtype=bool)
+    return np.isnan(values.astype(float))
+
+
+def _eligible(
+    features: pd.DataFrame, names: np.ndarray, context: ReasonContext
+) -> tuple[np.ndarray, np.ndarray]:
+    """(may raise, may lower) per row and factor. A blank value is a reason only where blanks
+    predict the outcome, and only in that direction; no activity (a count of 0, never) is a
+    reason that raised a score: most leads have none, and the credit it gets from the trees
+    belongs to what the lead did do."""
+    up = np.ones((len(features), len(names)), dtype=bool)
+    down = up.copy()
+    for j, name in enumerate(map(str, names)):
+        values = features[name].to_numpy()
+        if name in context.blanks:
+            blank = _is_blank(name, values)
+            up[:, j] &= ~blank | (context.blanks[name] == "blank converts more")
+            down[:, j] &= ~blank | (context.blanks[name] == "blank converts less")
+        elif name in context.activity:
+            v = values.astype(float)
+            up[:, j] &= ~(np.isnan(v) | (v == 0))
+    return up, down
+
+
 def reasons_frame(
     contrib: Contributions,
     features: pd.DataFrame,
-    roles: dict[str, str | None] | None = None,
+    roles: dict[str, Any] | None = None,
     top: int = TOP,
     json_top: int = 10,
+    context: ReasonContext | None = None,
 ) -> pd.DataFrame:
     """``reason_up_1..top``, ``reason_down_1..top`` sentences and ``reasons_json`` per row.
 
     ``reasons_json`` maps the ``json_top`` factors with the largest absolute contribution to
-    their contribution in log-odds (rounded to 3 decimals).
+    their contribution in log-odds (rounded to 3 decimals), whether or not they are phrased.
     """
+    context = context or ReasonContext()
     values = contrib.values.to_numpy()
     names = np.asarray(contrib.values.columns, dtype=object)
     n = len(values)
-    order = np.argsort(-values, axis=1, kind="stable")
-    out: dict[str, list[str]] = {f"reason_up_{k + 1}": [""] * n for k in range(top)}
-    out.update({f"reason_down_{k + 1}": [""] * n for k in range(top)})
+    may_up, may_down = _eligible(features, names, context)
+    up_order = np.argsort(-np.where(may_up, values, -np.inf), axis=1, kind="stable")
+    down_order = np.argsort(np.where(may_down, values, np.inf), axis=1, kind="stable")
+    out: dict[str, list[str]] = {}
     rows = np.arange(n)
-    # the row's own high-intent activity types, as bits (named in high-intent phrases)
-    intent = [t for t in (roles or {}).get("high_intent") or () if f"n_{t}_total" in features]
-    bits = np.zeros(n, dtype=np.int64)
-    for b, t in enumerate(intent):
-        bits |= (np.nan_to_num(features[f"n_{t}_total"].to_numpy(dtype=float)) > 0).astype(
-            np.int64
-        ) << b
-
-    def phrases(j: int, at: np.ndarray) -> np.ndarray:
-        """The phrase of factor ``j`` for rows ``at``: one ``phrase`` call per distinct value."""
-        name = str(names[j])
-        column = features[name].to_numpy()[at]
-        if _in_whole_days(name):  # the phrase reads round(days): fewer distinct values
-            column = np.round(column.astype(float))
-        keys = pd.Series(column, dtype=object)
-        with_intent = "high_intent" in name and intent
-        if with_intent:  # the same value with other activity types reads differently
-            keys = keys.astype(str) + "|" + pd.Series(bits[at]).astype(str)
-        codes, _ = pd.factorize(keys, use_na_sentinel=False)
-        first = np.unique(codes, return_index=True)[1]
-        texts = []
-        for i in first:
-            v = column[i]
-            text = phrase(name, v, roles)
-            if with_intent and bits[at[i]]:
-                which = [_words(t) for b, t in enumerate(intent) if bits[at[i]] >> b & 1]
-                text = f"{text} ({', '.join(which)})"
-            texts.append(text)
-        return np.asarray(texts, dtype=object)[codes]
-
-    for k in range(min(top, values.shape[1])):
-        for side, j_all in (("up", order[:, k]), ("down", order[:, -1 - k])):
-            effect = values[rows, j_all]
-            strong = effect >= MIN_EFFECT if side == "up" else effect <= -MIN_EFFECT
+    say = _Phrases(features, names, roles or {}, context)
+    for k in range(top):
+        for side, order, ok in (("up", up_order, may_up), ("down", down_order, may_down)):
             column = np.full(n, "", dtype=object)
-            for j in np.unique(j_all[strong]):
-                at = np.flatnonzero(strong & (j_all == j))
-                column[at] = phrases(int(j), at)
+            if k < values.shape[1]:
+                j_all = order[:, k]
+                effect = values[rows, j_all]
+                strong = ok[rows, j_all] & (
+                    effect >= MIN_EFFECT if side == "up" else effect <= -MIN_EFFECT
+                )
+                for j in np.unique(j_all[strong]):
+                    at = np.flatnonzero(strong & (j_all == j))
+                    column[at] = say(int(j), at)
             out[f"reason_{side}_{k + 1}"] = column.tolist()
+    out = {c: out[c] for c in reason_columns(top)[:-1]}
+    out["reasons_json"] = _json(values, names, json_top)
+    return pd.DataFrame(out, index=contrib.values.index)
+
+
+def _json(values: np.ndarray, names: np.ndarray, json_top: int) -> list[str]:
+    """``{"factor": log-odds, ...}`` of the largest absolute contributions per row."""
     by_size = np.argsort(-np.abs(values), axis=1, kind="stable")[:, :json_top]
     top_values = np.take_along_axis(np.round(values, 3), by_size, axis=1).tolist()
     quoted = [json.dumps(str(name)) for name in names]  # json.dumps' own layout, built once
-    out["reasons_json"] = [
+    return [
         "{" + ", ".join(f"{quoted[j]}: {v!r}" for j, v in zip(js, vs, strict=True) if v != 0) + "}"
         for js, vs in zip(by_size.tolist(), top_values, strict=True)
     ]
-    return pd.DataFrame(out, index=contrib.values.index)
+
+
+class _Phrases:
+    """Phrases of one factor for some rows: one ``phrase`` call per distinct value."""
+
+    def __init__(self, features: pd.DataFrame, names: np.ndarray, roles: dict[str, Any],
+                 context: ReasonContext) -> None:  # fmt: skip
+        self.features, self.names, self.roles, self.context = features, names, roles, context
+        # the row's own high-intent activity types, as bits (named in high-intent phrases)
+        self.intent = [t for t in roles.get("high_intent") or () if f"n_{t}_total" in features]
+        self.bits = np.zeros(len(features), dtype=np.int64)
+        for b, t in enumerate(self.intent):
+            done = np.nan_to_num(features[f"n_{t}_total"].to_numpy(dtype=float)) > 0
+            self.bits |= done.astype(np.int64) << b
+
+    def __call__(self, j: int, at: np.ndarray) -> np.ndarray:
+        name = str(self.names[j])
+        column = self.features[name].to_numpy()[at]
+        if in_whole_days(name):  # the phrase reads round(days): fewer distinct values
+            column = np.round(column.astype(float))
+        keys = pd.Series(column, dtype=object)
+        with_intent = "high_intent" in name and self.intent
+        if with_intent:  # the same value with other activity types reads differently
+            keys = keys.astype(str) + "|" + pd.Series(self.bits[at]).astype(str)
+        codes, _ = pd.factorize(keys, use_na_sentinel=False)
+        first = np.unique(codes, return_index=True)[1]
+        blank = _is_blank(name, column) if name in self.context.blanks else np.zeros(len(at), bool)
+        texts = []
+        for i in first:
+            if blank[i]:
+                texts.append(missing_phrase(name, column[i], self.roles, self.context.blanks[name]))
+                continue
+            text = phrase(name, column[i], self.roles, self.context.refs.get(name))
+            if with_intent and self.bits[at[i]]:
+                which = [t.replace("_", " ") for b, t in enumerate(self.intent)
+                         if self.bits[at[i]] >> b & 1]  # fmt: skip
+                base, _, compared = text.partition(" — ")
+                text = f"{base} ({', '.join(which)})" + (f" — {compared}" if compared else "")
+            texts.append(text)
+        return np.asarray(texts, dtype=object)[codes]
+
+
+def factor_columns(features: Any) -> dict[str, str]:
+    """Model-ready factor → the raw column it is made from, from the fitted plan."""
+    out: dict[str, str] = {}
+    for name, kind in features.plan_.items():
+        if kind in ("date", "date_text"):
+            out["days_since_created" if name == "created_at" else f"days_since__{name}"] = name
+        elif kind == "title":
+            out.update(
+                {f"{name}__{part}": name for part in ("seniority", "function", "decision_maker")}
+            )
+        else:
+            out[name] = name
+            out[f"{name}__band"] = name
+    return {f: c for f, c in out.items() if f in features.feature_names_out_}
+
+
+def context_of(scorer: Any) -> ReasonContext:
+    """The reason context stored with a scorer (empty parts for a model without them)."""
+    from leadscore.features.noise import missing_verdicts
+
+    f = scorer.features
+    verdicts = missing_verdicts(getattr(f, "signal_", None))
+    spec = getattr(scorer, "activity_spec", None)
+    activity = frozenset(spec.feature_names()) if spec is not None else frozenset()
+    columns = {fac: col for fac, col in factor_columns(f).items() if fac not in activity}
+    return ReasonContext(
+        refs=scorer.info.get("factor_reference") or {},
+        blanks={fac: verdicts.get(col, "not predictive") for fac, col in columns.items()},
+        activity=activity,
+    )
 
 
 def explain(scorer: Any, rows: pd.DataFrame, top: int = TOP) -> pd.DataFrame:
@@ -376,7 +371,7 @@ def explain(scorer: Any, rows: pd.DataFrame, top: int = TOP) -> pd.DataFrame:
         "revenue": f.revenue,
         "high_intent": [slug(t) for t in spec.high_intent] if spec is not None else [],
     }
-    return reasons_frame(contrib, features, roles, top=top)
+    return reasons_frame(contrib, features, roles, top=top, context=context_of(scorer))
 
 
 def importance(contrib: Contributions) -> pd.Series:

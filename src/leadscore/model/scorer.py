@@ -2,7 +2,8 @@
 
 ``LeadScorer`` holds the calibrated scikit-learn pipeline (features → encoding → classifier →
 calibrator), the activity spec that turns an activity log into the behavioral columns the
-pipeline expects, and the tier thresholds. Training and serving use this one object, so they
+pipeline expects, the tier thresholds, and its reference population (``set_reference``: the
+leads it was checked on), which the 1-100 score ranks each probability in. Training and serving use this one object, so they
 cannot drift apart; ``scoring.core`` builds its raw rows and calls it.
 """
 
@@ -17,7 +18,9 @@ from sklearn.pipeline import Pipeline
 
 from leadscore.features.activity import ActivitySpec
 from leadscore.features.contact import ContactFeatures
-from leadscore.model.tiers import assign_tiers, scores
+from leadscore.model.drift import reference as drift_reference
+from leadscore.model.phrases import factor_reference
+from leadscore.model.tiers import assign_tiers, score_reference, scores
 
 
 @dataclass
@@ -46,11 +49,35 @@ class LeadScorer:
             return np.zeros(0)
         return self.estimator.predict_proba(rows)[:, 1]
 
-    def predict_frame(self, rows: pd.DataFrame) -> pd.DataFrame:
-        """probability, score (0-100) and tier per row."""
+    def set_reference(self, rows: pd.DataFrame, population: str = "held-out rows") -> None:
+        """Record the reference population the score ranks in: the probabilities of ``rows``
+        (the leads the model was checked on) at 1,001 quantiles, in ``info``; and how those
+        leads spread on each factor, which the reasons are said against ("more than most"),
+        and the drift reference of the features as this fitted model makes them.
+
+        Call it once the model is final (after a refit too): the score is the share of these
+        leads with a lower probability, so score 90 = more likely than 90 % of them.
+        """
         p = self.predict_proba(rows)
+        self.info["score_reference"] = {
+            "population": population,
+            "rows": int(len(rows)),
+            "quantiles": score_reference(p),
+        }
+        features = self.features.transform(rows)
+        self.info["factor_reference"] = factor_reference(features)
+        self.drift_reference = drift_reference(features)  # as this model sees its features
+
+    def predict_frame(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """probability (calibrated), score (1-100 rank in the reference) and tier per row."""
+        p = self.predict_proba(rows)
+        reference = (self.info.get("score_reference") or {}).get("quantiles")
         return pd.DataFrame(
-            {"probability": p, "score": scores(p), "tier": assign_tiers(p, self.thresholds)},
+            {
+                "probability": p,
+                "score": scores(p, reference, self.thresholds),
+                "tier": assign_tiers(p, self.thresholds),
+            },
             index=rows.index,
         )
 

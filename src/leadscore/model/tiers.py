@@ -1,7 +1,14 @@
-"""Tiers (lead / prospect / opportunity) and the 0-100 score.
+"""Tiers (lead / prospect / opportunity) and the 1-100 score.
 
-The score is the calibrated probability in percent, rounded: a score of 30 means about 30 in
-100 such contacts convert. Tier thresholds are probabilities. By default they are derived at
+Two numbers per lead. The **probability** is the calibrated truth: 0.30 means about 30 in 100
+such contacts convert. The **score** is a rank: the share of the model's reference population
+(the leads it was checked on, ``score_reference``, stored with the model) whose probability
+is lower, in percent, from 1 to 100 — score 90 = more likely than 90 % of those leads. With
+a 2 % conversion rate most probabilities are below 0.01, so a percent-of-probability score
+would put most of a list at 0; the rank spreads the list and sorts it like the probability.
+Scores never split a tier: every score value belongs to one tier (``scores``).
+
+Tier thresholds are probabilities. By default they are derived at
 training time from this business's own conversion rate ``b`` on the held-out (most recent)
 contacts, in odds so the rule means the same at a 2 % or a 40 % base rate:
 
@@ -52,10 +59,61 @@ def assign_tiers(probabilities: np.ndarray, thresholds: dict[str, float]) -> np.
     return tiers
 
 
-def scores(probabilities: np.ndarray) -> np.ndarray:
-    """0-100 integer score (nullable: missing where the probability is missing)."""
+REFERENCE_POINTS = 1001  # quantiles stored: the score's rank is read at 0.1 % resolution
+
+
+def score_reference(probabilities: np.ndarray) -> list[float]:
+    """The probabilities at the 0.0 %, 0.1 %, ..., 100 % quantiles of a reference population."""
     p = np.asarray(probabilities, dtype=float)
-    return pd.array(np.floor(p * 100 + 0.5), dtype="Int64").astype("Int64")
+    p = p[np.isfinite(p)]
+    if len(p) == 0:
+        return []
+    return [float(v) for v in np.quantile(p, np.linspace(0, 1, REFERENCE_POINTS))]
+
+
+def _rank(p: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """1-100: the percent of the reference with a lower probability (at least 1)."""
+    below = np.searchsorted(reference, p, side="left") / (len(reference) - 1)
+    return np.clip(np.floor(100 * np.minimum(below, 1.0) + 1e-9), 1, 100)
+
+
+def _first_scores(reference: np.ndarray, thresholds: dict[str, float]) -> tuple[int, int]:
+    """The first score of the prospect and of the opportunity tier: the rank of each
+    threshold, moved up where needed so each tier has scores of its own."""
+    prospect = int(np.clip(_rank(np.array([thresholds["prospect"]]), reference)[0], 2, 99))
+    opportunity = _rank(np.array([thresholds["opportunity"]]), reference)[0]
+    return prospect, int(np.clip(opportunity, prospect + 1, 100))
+
+
+def scores(
+    probabilities: np.ndarray,
+    reference: list[float] | None = None,
+    thresholds: dict[str, float] | None = None,
+) -> pd.arrays.IntegerArray:
+    """1-100 score per probability (nullable: missing where the probability is missing).
+
+    With a ``reference`` (``score_reference``), the rank of the probability within it. With
+    ``thresholds`` too, each tier keeps scores of its own: a lead below a threshold whose rank
+    equals the threshold's rank takes one less, so no score value is in two tiers (the order
+    of the leads is kept). Without a reference, the probability in percent (rounded).
+    """
+    p = np.asarray(probabilities, dtype=float)
+    ok = np.isfinite(p)
+    if not reference or len(reference) < 2:
+        out = np.floor(p * 100 + 0.5)
+    else:
+        ref = np.asarray(reference, dtype=float)
+        out = np.full(len(p), np.nan)
+        out[ok] = _rank(p[ok], ref)
+        if thresholds is not None:
+            prospect, opportunity = _first_scores(ref, thresholds)
+            tier = assign_tiers(p, thresholds)
+            low = np.select([tier == "opportunity", tier == "prospect"], [opportunity, prospect], 1)
+            high = np.select([tier == "opportunity", tier == "prospect"], [100, opportunity - 1],
+                             prospect - 1)  # fmt: skip
+            out[ok] = np.clip(out[ok], low[ok], high[ok])
+    out[~ok] = np.nan
+    return pd.array(out, dtype="Int64")
 
 
 def tier_table(

@@ -8,7 +8,7 @@ is kept, the other is reported as the baseline.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,13 +88,17 @@ def _scorecard_hint() -> Iterator[None]:
 
 
 def guard_leakage(
-    rows: pd.DataFrame, y: np.ndarray, split: Split, spec: TrainSpec
+    rows: pd.DataFrame, y: np.ndarray, split: Split, spec: TrainSpec, own: Sequence[str] = ()
 ) -> leakage.LeakageReport | None:
-    """Scan the fit rows' candidate columns for leakage (None when disabled in the spec)."""
+    """Scan the fit rows' candidate columns for leakage (None when disabled in the spec).
+
+    ``own``: the columns leadscore computed itself from activity strictly before each row's
+    time (``ActivitySpec.feature_names()`` of this run): they cannot leak and are not tested.
+    """
     if not spec.features.leakage_guard:
         return None
     skip = {"contact_id", "as_of", "label", "status", "closed_at", "order_key"}
-    skip |= set(spec.features.ignore)
+    skip |= set(spec.features.ignore) | set(own)
     fit = rows.iloc[split.fit]
     return leakage.scan(
         fit,
@@ -195,7 +199,7 @@ def _checked_rows(contacts: pd.DataFrame, activities: pd.DataFrame | None, spec:
         split = tr.split
         parts = {"fit": split.fit, "calibration": split.calibration, "test": split.test}
         checks.check_split(tr.y, parts, split.description, source)
-    leak = guard_leakage(tr.rows, tr.y, split, spec)
+    leak = guard_leakage(tr.rows, tr.y, split, spec, own=act.feature_names())
     if leak is not None and leak.excluded:
         tr.rows = tr.rows.drop(columns=leak.excluded)
     return tr, leak
@@ -257,6 +261,7 @@ def train(
         },
         drift_reference=drift_reference(features.transform(X_test)),
     )
+    scorer.set_reference(X_test, "the held-out test rows")
     if t.evaluation == "cv":
         scorer.info["cv"] = cross_validate(rows, y, features, t)
     _explainability(scorer, rows.iloc[split.fit], X_test, t.seed)
