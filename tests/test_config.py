@@ -51,6 +51,7 @@ DEFAULTS = {
     "roles": {"company_size": "employees", "revenue": "annual_revenue", "job_title": "job_title"},
     "features": {
         "ignore": [],
+        "personal": [],
         "categorical": [],
         "numeric": [],
         "missing_values": ["", "N/A", "n/a", "NA", "na", "null", "NULL", "-", "?"],

@@ -28,6 +28,7 @@ Example (every key optional)::
 
     [features]
     ignore = ["notes"]
+    personal = ["nickname"]  # never a feature (most personal data is recognised anyway)
     missing_values = ["", "N/A", "Select"]
     decimal = ","        # numbers written 1.234,56 (default: decided per column)
 
@@ -43,6 +44,9 @@ Example (every key optional)::
 
     [tracking]           # the registered model (and experiment) of this data set or team
     model_name = "leadscore"
+
+    [predict]
+    keep = ["first_name", "email"]  # passed through to predict's output, never features
 """
 
 from __future__ import annotations
@@ -201,6 +205,9 @@ class FeaturesConfig(_Section):
     """Which columns become features and how values are normalised."""
 
     ignore: list[str] = Field(default_factory=list)
+    # personal data (names, e-mails, phones, addresses, companies): never features; most are
+    # recognised from their values (features/personal.py), these are declared
+    personal: list[str] = Field(default_factory=list)
     categorical: list[str] = Field(default_factory=list)
     numeric: list[str] = Field(default_factory=list)
     missing_values: list[str] = Field(default_factory=lambda: list(DEFAULT_MISSING_VALUES))

@@ -9,8 +9,11 @@ from the values and never from column names, what each column is:
 - job-title-like free text, parsed into seniority, decision-maker and function;
 - categories: the most frequent levels are kept; rarer ones become ``(other)``, blanks
   ``(missing)`` (missingness is a signal) and levels never seen in training ``(unseen)``;
-- excluded: identifiers (mostly unique text), e-mail addresses, phone numbers, and anything
-  the config says to ignore. Every exclusion is recorded in ``excluded_`` with its reason.
+- excluded: personal data (names of people and companies, phone numbers, e-mail and street
+  addresses: recognised by ``features.personal`` or declared in the config), identifiers
+  (codes of letters and digits, mostly unique text) and anything the config says to ignore.
+  Every exclusion is recorded in ``excluded_`` with its reason; personal ones also in
+  ``personal_``. Their values are never kept (no category levels, no drift reference).
 
 Columns named by a role in the config also get derived bands (company size, revenue).
 Columns that appear only at prediction time are ignored; ``unexpected_columns`` names them.
@@ -25,7 +28,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from leadscore.features import noise, titles
+from leadscore.features import noise, personal, titles
 
 RESERVED = ("contact_id", "status", "closed_at", "as_of", "label", "order_key")
 CREATED, AS_OF = "created_at", "as_of"
@@ -36,9 +39,6 @@ SIZE_LABELS = ("1–10", "11–50", "51–200", "201–1,000", "1,001–5,000", 
 REVENUE_BANDS = (1e6, 1e7, 5e7, 2.5e8, 1e9)
 REVENUE_LABELS = ("< 1M", "1M–10M", "10M–50M", "50M–250M", "250M–1B", "1B+")
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
-_PHONE = re.compile(r"^\+?[\d\s().\-]{7,20}$")
-_NAME = re.compile(r"^[A-Z][a-z]+(?:[-' ][A-Z][a-z]+){0,2}$")
 _NUMBER_JUNK = re.compile(r"[\s$€£¥%]|(?<=\d),(?=\d{3}\b)")
 
 
@@ -70,7 +70,8 @@ class ContactFeatures(TransformerMixin, BaseEstimator):
 
     Args:
         ignore: columns never used.
-        categorical: columns forced to be categories.
+        personal: columns declared personal data: never used (others are recognised).
+        categorical: columns forced to be categories (even if they look personal).
         numeric: columns forced to be numbers.
         company_size: column holding the number of employees (gets size bands).
         revenue: column holding annual revenue (gets revenue bands).
@@ -82,6 +83,7 @@ class ContactFeatures(TransformerMixin, BaseEstimator):
     def __init__(
         self,
         ignore: tuple[str, ...] = (),
+        personal: tuple[str, ...] = (),
         categorical: tuple[str, ...] = (),
         numeric: tuple[str, ...] = (),
         company_size: str | None = None,
@@ -91,6 +93,7 @@ class ContactFeatures(TransformerMixin, BaseEstimator):
         min_category_count: int = 20,
     ) -> None:
         self.ignore = ignore
+        self.personal = personal
         self.categorical = categorical
         self.numeric = numeric
         self.company_size = company_size
@@ -101,6 +104,12 @@ class ContactFeatures(TransformerMixin, BaseEstimator):
 
     # -- fit -----------------------------------------------------------------------------
     def _kind(self, name: str, values: pd.Series) -> str:
+        if name in self.personal:
+            found = personal.recognise(values, name)
+            also = (
+                f"; {found.reason()[len('personal data: ') :]}" if found and found.personal else ""
+            )
+            return "excluded:" + personal.DECLARED + also
         if name in self.numeric:
             return "numeric"
         if name in self.categorical:
@@ -111,6 +120,8 @@ class ContactFeatures(TransformerMixin, BaseEstimator):
             return "excluded:empty in training"
         if pd.api.types.is_datetime64_any_dtype(values):
             return "date"
+        if (found := personal.recognise(values, name)) is not None:
+            return "excluded:" + found.reason()
         if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
             return "numeric"
         present = values.dropna().astype(str).str.strip()
@@ -120,19 +131,13 @@ class ContactFeatures(TransformerMixin, BaseEstimator):
         sample = present.sample(min(len(present), 5000), random_state=0)
         if _share(to_number(sample).notna()) >= 0.95:
             return "numeric"
-        if _share(sample.str.match(_EMAIL)) >= 0.5:
-            return "excluded:e-mail addresses (personal data)"
         if _share(pd.to_datetime(sample, errors="coerce", format="ISO8601").notna()) >= 0.95:
             if AS_OF in self._columns_seen:
                 return "date_text"
             return "excluded:dates, with no as_of time to compare them with"
-        if _share(sample.str.match(_PHONE) & sample.str.contains(r"\d{3}")) >= 0.5:
-            return "excluded:phone numbers (personal data)"
         n_unique = present.nunique()
         if titles.looks_like_titles(present) and n_unique > 10:
             return "title"
-        if n_unique > 50 and _share(sample.str.match(_NAME)) >= 0.8:
-            return "excluded:looks like names of people or companies (personal data)"
         if n_unique > 50 and n_unique / len(present) > 0.5:
             return "excluded:identifier-like (mostly unique text)"
         return "categorical"
@@ -143,6 +148,7 @@ class ContactFeatures(TransformerMixin, BaseEstimator):
         self.input_columns_ = [str(c) for c in X.columns]
         self.plan_: dict[str, str] = {}
         self.excluded_: dict[str, str] = {}
+        self.personal_: dict[str, str] = {}  # personal data: never features, never stored
         self.levels_: dict[str, dict[str, str]] = {}
         self.rare_hashes_: dict[str, np.ndarray] = {}
         for name in self.input_columns_:
@@ -159,6 +165,8 @@ class ContactFeatures(TransformerMixin, BaseEstimator):
                 kind = "excluded:no as_of time to compare with"
             if kind.startswith("excluded:"):
                 self.excluded_[name] = kind.split(":", 1)[1]
+                if self.excluded_[name].startswith("personal data"):
+                    self.personal_[name] = self.excluded_[name]
                 continue
             self.plan_[name] = kind
             if kind == "categorical":

@@ -19,6 +19,7 @@ import pandas as pd
 from leadscore.errors import NotEnoughDataError
 from leadscore.features.activity import learn_activity_spec
 from leadscore.features.contact import ContactFeatures
+from leadscore.features.personal import personal_columns
 from leadscore.features.snapshots import SCORECARD_HINT, export_end
 from leadscore.model import checks, leakage, reasons
 from leadscore.model.calibration import calibrate, choose_method
@@ -68,6 +69,7 @@ def feature_transformer(spec: TrainSpec) -> ContactFeatures:
     never = tuple(c for c in (spec.outcome_name, spec.order_by, "order_key") if c)
     return ContactFeatures(
         ignore=tuple(f.ignore) + never,
+        personal=tuple(f.personal),
         categorical=tuple(f.categorical),
         numeric=tuple(f.numeric),
         company_size=r.company_size,
@@ -100,10 +102,13 @@ def guard_leakage(
     skip = {"contact_id", "as_of", "label", "status", "closed_at", "order_key"}
     skip |= set(spec.features.ignore) | set(own)
     fit = rows.iloc[split.fit]
+    # personal data is never a feature, and its values must not reach the guard's evidence
+    forced = {*skip, *spec.features.categorical, *spec.features.numeric}
+    private = personal_columns(fit, declared=spec.features.personal, skip=forced)
     return leakage.scan(
         fit,
         y[split.fit],
-        [c for c in rows.columns if c not in skip],
+        [c for c in rows.columns if c not in skip and c not in private],
         as_of=fit.get("as_of", None),
         groups=fit["contact_id"].to_numpy() if "contact_id" in fit else None,
         keep=spec.features.keep,

@@ -43,11 +43,18 @@ def serve(scorer: Any, rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def synthetic_example(scorer: Any, n: int = 2) -> pd.DataFrame:
-    """Input example built only from the schema: no value comes from a real contact."""
+    """Input example built only from the schema: no value comes from a real contact.
+
+    Personal columns are left out, so the logged signature never asks a caller for a name,
+    e-mail or phone number (a served model ignores columns its signature lacks).
+    """
     features = scorer.features
+    private = getattr(features, "personal_", {})
     cols: dict[str, Any] = {}
     for name in features.input_columns_:
         kind = features.plan_.get(name)
+        if name in private:
+            continue
         if name in ("as_of", "created_at") or kind in ("date", "date_text"):
             cols[name] = pd.to_datetime(["2025-01-31", "2025-02-28"][:n])
         elif kind == "numeric":
