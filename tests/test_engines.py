@@ -9,7 +9,10 @@ import pytest
 
 import leadscore
 from engines_world import AS_OF, config_for
+from leadscore.io.csvsafe import neutralise_cell
 from leadscore.model.reasons import reason_columns
+
+KEEP = "first_name,company,phone,employees"  # passed through by every engine, never features
 
 
 def predict_with(world: dict, kind: str, engine: str, fmt: str = "csv") -> pd.DataFrame:
@@ -18,16 +21,18 @@ def predict_with(world: dict, kind: str, engine: str, fmt: str = "csv") -> pd.Da
     out = root / f"{kind}-{engine}-{fmt}.csv"
     done = leadscore.predict(
         root / f"contacts.{fmt}", acts, config_for(kind), model=world["models"][kind], out=out,
-        as_of=AS_OF, engine=engine, batch_rows=700,
+        as_of=AS_OF, engine=engine, batch_rows=700, keep=KEEP,
     )  # fmt: skip
     assert done.engine == engine
     return pd.read_csv(out, dtype=str, keep_default_na=False)
 
 
 def assert_same_rows(got: pd.DataFrame, want: pd.DataFrame) -> None:
-    """Same rows in the same order: ids, status, tier and reasons equal, probability 1e-9."""
+    """Same rows in the same order: ids, kept columns, status, tier and reasons equal,
+    probability 1e-9."""
     assert len(got) == len(want)
-    for col in ("contact_id", "status", "tier", "score", *reason_columns()):
+    assert list(got.columns) == list(want.columns)
+    for col in ("contact_id", *KEEP.split(","), "status", "tier", "score", *reason_columns()):
         assert got[col].tolist() == want[col].tolist(), col
     p_got = pd.to_numeric(got["probability"]).to_numpy()
     p_want = pd.to_numeric(want["probability"]).to_numpy()
@@ -45,6 +50,11 @@ def test_memory_and_stream_write_the_same_rows(engines_world: dict, kind: str) -
     assert_same_rows(stream, memory)
     assert len(memory) == engines_world["rows"]
     assert (memory["status"] == "scored").sum() > 500
+    # and the kept columns are the list's own cells, as written (spreadsheet-safe: a phone
+    # starting with + gets a quote), whatever the model does with them
+    raw = pd.read_csv(engines_world["root"] / "contacts.csv", dtype=str, keep_default_na=False)
+    for col in KEEP.split(","):
+        assert memory[col].tolist() == [neutralise_cell(v) for v in raw[col]], col
 
 
 def test_a_flat_model_scores_each_row_as_of_its_created_date_in_every_engine(

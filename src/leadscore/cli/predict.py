@@ -82,6 +82,21 @@ def predict(
     batch_rows: Annotated[
         int, typer.Option(help="Rows per batch when streaming (memory vs speed).")
     ] = 25_000,
+    keep: Annotated[
+        str | None,
+        typer.Option(
+            help="Columns to pass through to the output unchanged, comma-separated (e.g. "
+            "'First Name,Email,Company'), so the list can be acted on; never features. "
+            "Default: the config's [predict] keep."
+        ),
+    ] = None,
+    allow_missing_columns: Annotated[
+        bool,
+        typer.Option(
+            help="Score even when more than half of the columns the model uses are missing "
+            "from the list (they are treated as missing)."
+        ),
+    ] = False,
 ) -> None:
     """Score a lead list: probability, 0-100 score, tier and reasons for every row."""
     with user_errors():
@@ -91,7 +106,8 @@ def predict(
             contacts, activities, config, model=model, out=out, as_of=as_of,
             include_closed=include_closed, opportunity=opportunity, prospect=prospect,
             reasons=reasons, engine=engine, batch_rows=batch_rows, csv_safe=csv_safe,
-            drift_threshold=drift_threshold, scorecard=scorecard, progress=True,
+            drift_threshold=drift_threshold, scorecard=scorecard, progress=True, keep=keep,
+            allow_missing_columns=allow_missing_columns,
         )  # fmt: skip
         render_prediction(done)
 

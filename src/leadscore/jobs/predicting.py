@@ -59,6 +59,7 @@ class _Run:
     csv_safe: bool
     batch_rows: int
     progress: bool
+    keep: dict[str, str] = field(default_factory=dict)  # output column -> contacts column
 
 
 def _model_for(cfg: Config, model: Any,
@@ -102,14 +103,15 @@ def _memory(run: _Run, contacts: Table, activities: Table | None, crm: Any,
         crm = load_export(contacts, activities, run.cfg, require_outcome=False)
     output, summary = score_frame(
         run.model, crm.contacts, crm.activities, run.as_of,
-        include_closed=run.include_closed, reasons=run.reasons,
+        include_closed=run.include_closed, reasons=run.reasons, keep=run.keep,
     )  # fmt: skip
     summary.latest = latest_time(crm.contacts, crm.activities)
     summary.notes[:0] = crm.notes
     output = output.reset_index(drop=True)
     if out is None:
         return summary, output
-    write_table(output, out, csv_safe=run.csv_safe, schema=output_schema(run.model, run.reasons))
+    schema = output_schema(run.model, run.reasons, run.keep)
+    write_table(output, out, csv_safe=run.csv_safe, schema=schema)
     return summary, None
 
 
@@ -123,7 +125,7 @@ def _stream(run: _Run, contacts: Table, activities: Table | None, crm: Any,
     summary = predict_stream(
         run.model, Path(str(contacts)), None if activities is None else Path(str(activities)),
         run.cfg, out, run.as_of, include_closed=run.include_closed, reasons=run.reasons,
-        csv_safe=run.csv_safe, batch_rows=run.batch_rows, progress=run.progress,
+        csv_safe=run.csv_safe, batch_rows=run.batch_rows, progress=run.progress, keep=run.keep,
     )  # fmt: skip
     return summary, None
 
@@ -138,7 +140,7 @@ def _spark(run: _Run, contacts: Table, activities: Table | None, crm: Any,
     summary = predict_spark(
         run.model, str(contacts), None if activities is None else str(activities), run.cfg,
         out, run.as_of, include_closed=run.include_closed, reasons=run.reasons,
-        csv_safe=run.csv_safe,
+        csv_safe=run.csv_safe, keep=run.keep,
     )  # fmt: skip
     return summary, None
 
@@ -146,8 +148,12 @@ def _spark(run: _Run, contacts: Table, activities: Table | None, crm: Any,
 ENGINE_RUNS = {"memory": _memory, "stream": _stream, "spark": _spark}
 
 
-def _column_notes(model: Any, cfg: Config, columns: list[str]) -> list[str]:
-    """Columns of the list the model has never seen (they are ignored)."""
+def _column_notes(model: Any, cfg: Config, columns: list[str], source: str,
+                  allow_missing: bool = False) -> list[str]:  # fmt: skip
+    """Columns of the list the model has never seen (ignored) and columns the model uses that
+    the list lacks (treated as missing; more than half missing is refused before scoring)."""
+    from leadscore.jobs.columns import expected_columns
+
     features = getattr(model, "features", None)
     if features is None or not hasattr(features, "unexpected_columns"):
         return []
@@ -156,9 +162,28 @@ def _column_notes(model: Any, cfg: Config, columns: list[str]) -> list[str]:
     known |= set(model.activity_spec.feature_names())
     extra = [col for col in features.unexpected_columns(pd.DataFrame(columns=columns))
              if col not in known]  # fmt: skip
-    if not extra:
-        return []
-    return [f"{len(extra)} column(s) unknown to the model are ignored: " + ", ".join(extra[:10])]
+    notes = []
+    if extra:
+        notes.append(
+            f"{len(extra)} column(s) unknown to the model are ignored: " + ", ".join(extra[:10])
+        )
+    expected = expected_columns(model)
+    absent = [col for col in expected if col not in set(columns)]
+    if not absent:
+        return notes
+    listed = ", ".join(absent[:10]) + (f" and {len(absent) - 10} more" if len(absent) > 10 else "")
+    if 2 * len(absent) > len(expected) and not allow_missing:
+        raise LeadscoreError(
+            f"{len(absent)} of the {len(expected)} columns the model uses are not in the list "
+            f"({listed}): is it the right file and config? --allow-missing-columns scores it "
+            "anyway, with those columns treated as missing",
+            file=source,
+        )
+    notes.append(
+        f"{len(absent)} of the {len(expected)} column(s) the model uses are not in the list and "
+        f"are treated as missing: {listed}"
+    )
+    return notes
 
 
 def _checks(prediction: Prediction, summary: Summary, model: Any, threshold: float) -> None:
@@ -214,6 +239,8 @@ def predict(
     drift_threshold: float = 0.25,
     scorecard: str | Path | None = None,
     progress: bool = False,
+    keep: str | list[str] | None = None,
+    allow_missing_columns: bool = False,
 ) -> Prediction:
     """Score a lead list: probability, 1-100 score, tier, status and reasons for every row.
 
@@ -237,11 +264,20 @@ def predict(
         drift_threshold: warn when a feature's PSI against training exceeds this.
         scorecard: a config with ``[scorecard]``: score with its points instead of a model.
         progress: show a progress bar on long runs.
+        keep: columns passed through to the output unchanged, as text (``"name,email"`` or a
+            list; default: the config's ``[predict] keep``); never features.
+        allow_missing_columns: score even when more than half of the columns the model uses
+            are missing from the list (they are treated as missing).
 
     Raises:
         NothingScoredError: the list has rows but none could be scored (exit code 3).
+        LeadscoreError: a kept column is missing or clashes with an output column; more than
+            half of the model's columns are missing (without ``allow_missing_columns``).
     """
+    from leadscore.data.crm import source_name
     from leadscore.io.tables import table_format
+    from leadscore.jobs.columns import keep_names, kept_columns, list_columns
+    from leadscore.scoring.core import output_schema
     from leadscore.scoring.engine import choose_engine, columns_of, resolve_as_of
 
     started = time.perf_counter()
@@ -268,8 +304,17 @@ def predict(
     else:
         scorer, name = _model_for(cfg, model, (opportunity, prospect))
     columns = columns_of(contacts)
+    offered = list_columns(contacts, cfg)
+    notes = _column_notes(scorer, cfg, offered, source_name(contacts, "contacts"),
+                          allow_missing_columns)  # fmt: skip
+    taken = output_schema(scorer, reasons).names
+    kept = kept_columns(keep_names(keep, cfg), cfg, offered, taken, contacts)
+    if list(kept) != cfg.predict.keep:  # kept columns are read as text, exactly as written
+        cfg = cfg.model_copy(deep=True)
+        cfg.predict.keep = list(kept)
     when = resolve_as_of(scorer, columns, activities, requested_time(as_of))
-    run = _Run(scorer, cfg, chosen, when, include_closed, reasons, csv_safe, batch_rows, progress)
+    run = _Run(scorer, cfg, chosen, when, include_closed, reasons, csv_safe, batch_rows, progress,
+               kept)  # fmt: skip
     summary, output = ENGINE_RUNS[chosen](
         run, contacts, activities, crm, None if out is None else Path(out)
     )
@@ -277,7 +322,7 @@ def predict(
         chosen, when, summary.rows, summary.scored, summary.tiers, output,
         None if out is None else Path(out), model=name, notes=list(summary.notes),
     )  # fmt: skip
-    prediction.notes += _column_notes(scorer, cfg, columns)
+    prediction.notes += notes
     _checks(prediction, summary, scorer, drift_threshold)
     prediction.seconds = time.perf_counter() - started
     _nothing_scored(prediction, summary.statuses, prediction.out)

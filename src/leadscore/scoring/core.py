@@ -16,12 +16,14 @@ For each contact row the core decides, in this order:
    programming error raises;
 5. **reasons**, when asked.
 
-Output rows keep the batch's index and order, one per input row.
+Output rows keep the batch's index and order, one per input row: the id, the columns the
+caller asked to keep (``keep``: passed through as text, unchanged, never features), the
+prediction, the reasons and the status.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -195,17 +197,39 @@ def predict_guarded(model: Scorer, rows: pd.DataFrame) -> tuple[pd.DataFrame, pd
     return pred, status
 
 
-def output_schema(model: Scorer, reasons: bool) -> pa.Schema:
-    """The output columns of ``score_batch`` for this model, with their Arrow types."""
-    names = [ID, *model.output_columns(reasons), STATUS]
+def output_schema(model: Scorer, reasons: bool, keep: Mapping[str, str] | None = None) -> pa.Schema:
+    """The output columns of ``score_batch`` for this model, with their Arrow types: the
+    id, the kept columns (text), the model's columns and the status."""
+    names = [ID, *(keep or {}), *model.output_columns(reasons), STATUS]
     return pa.schema([(n, COLUMN_TYPES.get(n, pa.string())) for n in names])
 
 
-def _empty_output(contacts: pd.DataFrame, status: pd.Series, schema: pa.Schema) -> pd.DataFrame:
+def _cell_text(value: object) -> str:
+    """One kept value as text: text as it is, whole floats without ``.0``, times in ISO."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return str(value)
+
+
+def kept_text(values: pd.Series) -> np.ndarray:
+    """A kept column as text, cell by cell (missing cells stay missing)."""
+    text = values.astype(object).map(_cell_text, na_action="ignore")
+    return text.where(values.notna(), None).to_numpy(dtype=object)
+
+
+def _empty_output(
+    contacts: pd.DataFrame, status: pd.Series, schema: pa.Schema, keep: Mapping[str, str]
+) -> pd.DataFrame:
     out = pd.DataFrame(index=contacts.index)
     for field in schema:
         if field.name == ID:
             out[ID] = contacts[ID].to_numpy(dtype=object)
+        elif field.name in keep:
+            out[field.name] = kept_text(contacts[keep[field.name]])
         elif field.name == STATUS:
             out[STATUS] = status.to_numpy(dtype=object)
         elif field.type == pa.float64():
@@ -225,6 +249,7 @@ def score_batch(
     *,
     include_closed: bool = False,
     reasons: bool = False,
+    keep: Mapping[str, str] | None = None,
 ) -> Batch:
     """Score a batch of canonical contact rows: one output row per input row, same index.
 
@@ -237,11 +262,13 @@ def score_batch(
         as_of: the requested time (None: the rows' own ``as_of`` column).
         include_closed: also score won and lost contacts.
         reasons: add the model's reason columns.
+        keep: output column -> contacts column, passed through unchanged (as text).
     """
+    keep = keep or {}
     status_at, features_at = scoring_times(model, contacts, as_of)
     status = row_status(contacts, status_at, include_closed=include_closed)
-    schema = output_schema(model, reasons)
-    out = _empty_output(contacts, status, schema)
+    schema = output_schema(model, reasons, keep)
+    out = _empty_output(contacts, status, schema, keep)
     todo = (status == SCORED).to_numpy()
     if not todo.any():
         return Batch(out, contacts.iloc[:0])

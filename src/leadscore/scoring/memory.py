@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from leadscore.scoring.core import Behavior, Scorer, activity_log, own_columns, score_batch
@@ -30,12 +32,15 @@ def score_frame(
     *,
     include_closed: bool = False,
     reasons: bool = False,
+    keep: Mapping[str, str] | None = None,
 ) -> tuple[pd.DataFrame, Summary]:
-    """Score every row of a canonical contacts frame; return the output rows and a summary."""
+    """Score every row of a canonical contacts frame; return the output rows and a summary
+    (``keep``: columns passed through, see ``score_batch``)."""
     behavior = behavior_for(model, list(contacts.columns), activities)
     batch = score_batch(
-        model, contacts, behavior, as_of, include_closed=include_closed, reasons=reasons
-    )
+        model, contacts, behavior, as_of, include_closed=include_closed, reasons=reasons,
+        keep=keep,
+    )  # fmt: skip
     summary = Summary()
     summary.add(batch)
     return batch.out, summary

@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -122,13 +123,13 @@ def decided_readings(cfg: Config, paths: tuple[str, str | None]) -> tuple[Any, A
 
 
 def _per_bucket(model: Scorer, cfg: Config, paths: tuple[str, str | None], as_of: Any,
-                include_closed: bool, reasons: bool) -> Any:  # fmt: skip
+                include_closed: bool, reasons: bool, keep: Mapping[str, str]) -> Any:  # fmt: skip
     """The pandas function each bucket runs: validate, then the one scoring core."""
     from leadscore.data.crm import activities_frame, contacts_frame
 
     reading, act_reading, won = decided_readings(cfg, paths)
 
-    names = [f.name for f in output_schema(model, reasons)]
+    names = [f.name for f in output_schema(model, reasons, keep)]
 
     def run(raw: pd.DataFrame, raw_acts: pd.DataFrame) -> pd.DataFrame:
         raw = raw.set_index(POS).sort_index().drop(columns=[BUCKET])
@@ -144,8 +145,9 @@ def _per_bucket(model: Scorer, cfg: Config, paths: tuple[str, str | None], as_of
                 acts = activities_frame(raw_acts, cfg, paths[1], act_reading)
             behavior = behavior_for(model, list(contacts.columns), acts)
             out = score_batch(
-                model, contacts, behavior, as_of, include_closed=include_closed, reasons=reasons
-            ).out
+                model, contacts, behavior, as_of, include_closed=include_closed,
+                reasons=reasons, keep=keep,
+            ).out  # fmt: skip
             out[ERROR] = None
         except LeadscoreError as exc:
             row = pd.DataFrame({n: [None] for n in names})
@@ -157,11 +159,10 @@ def _per_bucket(model: Scorer, cfg: Config, paths: tuple[str, str | None], as_of
     return run
 
 
-def _spark_schema(model: Scorer, reasons: bool) -> str:
+def _spark_schema(model: Scorer, reasons: bool, keep: Mapping[str, str]) -> str:
     kinds = {"double": "double", "int64": "long"}
-    fields = [
-        f"`{f.name}` {kinds.get(str(f.type), 'string')}" for f in output_schema(model, reasons)
-    ]
+    schema = output_schema(model, reasons, keep)
+    fields = [f"`{f.name}` {kinds.get(str(f.type), 'string')}" for f in schema]
     return ", ".join([*fields, f"`{POS}` long", f"`{ERROR}` string"])
 
 
@@ -187,8 +188,11 @@ def predict_spark(
     include_closed: bool = False,
     reasons: bool = False,
     csv_safe: bool = True,
+    keep: Mapping[str, str] | None = None,
 ) -> Summary:
-    """Score a Parquet lead list on Spark; write one output row per input row, in order."""
+    """Score a Parquet lead list on Spark; write one output row per input row, in order
+    (``keep``: columns passed through, see ``score_batch``)."""
+    keep = keep or {}
     for path in (contacts_path, activities_path):
         if path is not None and table_format(path) != "parquet":
             raise InputError("--engine spark reads Parquet only", file=str(path))
@@ -203,16 +207,16 @@ def predict_spark(
     else:
         acts = spark.createDataFrame([], f"`{POS}` long, `{BUCKET}` int")
     paths = (str(contacts_path), None if activities_path is None else str(activities_path))
-    run = _per_bucket(model, cfg, paths, as_of, include_closed, reasons)
+    run = _per_bucket(model, cfg, paths, as_of, include_closed, reasons, keep)
     result = (
         contacts.groupBy(BUCKET)
         .cogroup(acts.groupBy(BUCKET))
-        .applyInPandas(run, _spark_schema(model, reasons))
+        .applyInPandas(run, _spark_schema(model, reasons, keep))
         .cache()
     )
     _raise_first_error(result)
     summary = Summary()
-    schema = output_schema(model, reasons)
+    schema = output_schema(model, reasons, keep)
     with TableWriter(out_path, schema, csv_safe=csv_safe) as writer:
         rows: list[Any] = []
         for row in result.orderBy(POS).drop(POS, ERROR).toLocalIterator():

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,11 +114,13 @@ def predict_stream(
     batch_rows: int = BATCH_ROWS,
     partitions: int | None = None,
     progress: bool = True,
+    keep: Mapping[str, str] | None = None,
 ) -> Summary:
     """Score a lead list batch by batch and write one output row per input row, in order.
 
     ``as_of`` None means the list's own ``as_of`` column (a flat lead list); callers resolve
-    "now" once. Returns the run's ``Summary``.
+    "now" once. ``keep``: columns passed through (see ``score_batch``). Returns the run's
+    ``Summary``.
     """
     contacts_path = Path(contacts_path)
     summary = Summary(expected_rows=count_rows(contacts_path))
@@ -127,7 +129,7 @@ def predict_stream(
     source = _Source.of(contacts_path, cfg, batch_rows)
     with (
         tempfile.TemporaryDirectory(prefix="leadscore-", dir=_tmp_dir(out_path)) as tmp,
-        TableWriter(out_path, output_schema(model, reasons), csv_safe=csv_safe) as writer,
+        TableWriter(out_path, output_schema(model, reasons, keep), csv_safe=csv_safe) as writer,
     ):
         behavior: Behavior = behavior_for(model, header(contacts_path, cfg.contacts.sheet), None)
         if activities_path is not None:
@@ -144,8 +146,9 @@ def predict_stream(
                 unique.add(contacts[ID].to_numpy(dtype=object))
             summary.see_dates(contacts, ("created_at", "closed_at"))
             batch = score_batch(
-                model, contacts, behavior, as_of, include_closed=include_closed, reasons=reasons
-            )
+                model, contacts, behavior, as_of, include_closed=include_closed,
+                reasons=reasons, keep=keep,
+            )  # fmt: skip
             writer.write(batch.out)
             summary.add(batch)
             bar.advance(len(batch.out))
