@@ -39,13 +39,17 @@ def init_config(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write the config here (default: print).")
     ] = None,
+    activities: Annotated[
+        Path | None,
+        typer.Option("--activities", "-a", help="Its activity or engagement log, to map as well."),
+    ] = None,
 ) -> None:
-    """Draft a commented config from a data file: ids, dates, numbers, categories, free text
-    and target candidates; edit the lines marked EDIT."""
+    """Draft a config that trains as it is: ids, dates, outcome values, personal columns,
+    roles and the activity log mapped; check the lines marked EDIT."""
     with user_errors():
         from leadscore import api
 
-        text = api.init_config(data, out)
+        text = api.init_config(data, out, activities)
         if out is None:
             typer.echo(text)
         else:

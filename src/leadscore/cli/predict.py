@@ -87,7 +87,7 @@ def predict(
         typer.Option(
             help="Columns to pass through to the output unchanged, comma-separated (e.g. "
             "'First Name,Email,Company'), so the list can be acted on; never features. "
-            "Default: the config's [predict] keep."
+            "Added to the config's [predict] keep."
         ),
     ] = None,
     allow_missing_columns: Annotated[

@@ -1,28 +1,27 @@
-"""Drafting a config from a data file: ``leadscore init-config DATA``.
+"""Drafting a config from an export: ``leadscore init-config DATA [-a ACTIVITIES]``.
 
-The draft is a starting point the user edits, not a decision: it names the columns that look
-like ids, dates, numbers, categories and free text, picks the most likely target column and
-guesses which of its values mean converted, not converted and still open. Every guess is on a
-line marked ``EDIT``. The inspection looks at values (and, for the target only, at a few
-common words in column names), so it works on any export.
+The draft is meant to train as it is: the id, the outcome column and its won / lost / open
+values, the created and close dates, the personal columns (never features), the roles and,
+with an activity log, its contact id, time and type columns are all mapped. What the draft
+is sure of carries its reason; every other line is marked ``EDIT`` with the reason, and so is
+every column whose header says it is filled at or after the close (closing, won, lost, stage,
+status, close date): drafted into ``ignore`` as a likely leak, for the user to decide. The
+guesses are made in ``initguess`` from the values (headers only choose among columns whose
+values fit); personal data is recognised by ``features.personal``.
 """
 
 from __future__ import annotations
 
 import json
-import re
 
 import pandas as pd
 
 from leadscore.config import DEFAULT_MISSING_VALUES
-from leadscore.features.contact import to_number
+from leadscore.data import initguess as g
+from leadscore.features import personal
 
-_TARGET_WORDS = re.compile(
-    r"convert|outcome|target|label|status|stage|result|won|win|closed|subscri|^y$", re.I
-)
-_YES = {"1", "1.0", "yes", "y", "true", "t", "won", "win", "converted", "closed won", "success"}
-_NO = {"0", "0.0", "no", "n", "false", "f", "lost", "loss", "not converted", "closed lost"}
 _PLACEHOLDERS = ("Select", "select", "unknown", "Unknown", "N/A", "n/a", "none")
+KINDS = ("id", "date", "numeric", "categorical", "text")
 
 
 def _q(text: str) -> str:
@@ -34,73 +33,50 @@ def _qlist(items: list[str]) -> str:
     return "[" + ", ".join(_q(i) for i in items) + "]"
 
 
+def _line(key: str, guess: g.Guess) -> str:
+    mark = "" if guess.sure else "EDIT: "
+    return f"{key} = {_q(guess.value)}  # {mark}{guess.why}"
+
+
+def _is_date(values: pd.Series) -> bool:
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return True
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return False
+    text = values.dropna().astype(str).str.strip().head(2000)
+    if not len(text) or text.str.contains(r"\d[-/.]\d", regex=True).mean() < 0.95:
+        return False
+    return bool(pd.to_datetime(text, errors="coerce", format="mixed").notna().mean() >= 0.95)
+
+
 def classify(frame: pd.DataFrame) -> dict[str, list[str]]:
     """Columns grouped by what their values look like: id, date, numeric, categorical, text."""
-    kinds: dict[str, list[str]] = {k: [] for k in ("id", "date", "numeric", "categorical", "text")}
+    kinds: dict[str, list[str]] = {k: [] for k in KINDS}
     n = len(frame)
     for name in frame.columns:
         values = frame[name]
         present = values.dropna()
-        text = present.astype(str).str.strip()
-        unique = text.nunique()
-        integer_like = pd.api.types.is_integer_dtype(values) or not pd.api.types.is_numeric_dtype(
-            values
-        )
-        if n > 50 and len(present) == n and unique == n and integer_like:
+        unique = present.astype(str).str.strip().nunique()
+        integer_like = not pd.api.types.is_float_dtype(values)
+        if n > 50 and len(present) == n and unique == n and integer_like and not _is_date(values):
             kinds["id"].append(name)
-        elif pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-            kinds["numeric" if unique > 2 else "categorical"].append(name)
-        elif len(text) and to_number(text).notna().mean() >= 0.95:
-            kinds["numeric"].append(name)
-        elif (
-            len(text)
-            and pd.to_datetime(text.head(2000), errors="coerce", format="mixed").notna().mean()
-            >= 0.95
-            and text.str.contains(r"\d[-/.]\d", regex=True).mean() >= 0.95
-        ):
+        elif _is_date(values):
             kinds["date"].append(name)
-        elif unique <= 50 or unique <= 0.05 * max(len(text), 1):
+        elif g.numeric_like(values):
+            kinds["numeric" if unique > 2 else "categorical"].append(name)
+        elif unique <= 50 or unique <= 0.05 * max(len(present), 1):
             kinds["categorical"].append(name)
         else:
             kinds["text"].append(name)
     return kinds
 
 
-def target_candidates(frame: pd.DataFrame, exclude: list[str]) -> list[str]:
-    """Columns with 2-6 distinct values, most target-like first (yes/no values, name words)."""
-    scored = []
-    for name in frame.columns:
-        if name in exclude:
-            continue
-        values = frame[name].dropna().astype(str).str.strip().str.casefold()
-        distinct = set(values.unique())
-        if not 2 <= len(distinct) <= 6:
-            continue
-        score = 2 * bool(distinct & _YES and distinct & _NO) + bool(_TARGET_WORDS.search(name))
-        scored.append((-score, list(frame.columns).index(name), name))
-    return [name for *_, name in sorted(scored)]
-
-
-def outcome_values(values: pd.Series) -> tuple[list[str], list[str], list[str]]:
-    """Guessed (won, lost, open) spellings among a target column's values."""
-    distinct = [str(v).strip() for v in values.dropna().astype(str).unique()]
-    won = [v for v in distinct if v.casefold() in _YES]
-    lost = [v for v in distinct if v.casefold() in _NO]
-    rest = [v for v in distinct if v not in won and v not in lost]
-    if not won and len(distinct) >= 2:  # no yes/no words: the rarer of two values is 'won'
-        counts = values.astype(str).str.strip().value_counts()
-        won, lost = [str(counts.index[-1])], [str(counts.index[0])]
-        rest = [v for v in distinct if v not in won + lost]
-    return won, lost, rest
-
-
-def _summary(
-    frame: pd.DataFrame, source: str, kinds: dict[str, list[str]], targets: list[str]
-) -> list[str]:
+def _summary(frame: pd.DataFrame, source: str, kinds: dict[str, list[str]],
+             targets: list[str], private: dict[str, str]) -> list[str]:  # fmt: skip
     """The comment block that opens a drafted config: what each column looks like."""
 
     def listing(key: str) -> str:
-        return ", ".join(kinds[key]) or "(none)"
+        return ", ".join(str(c) for c in kinds[key] if c not in private) or "(none)"
 
     shown_targets = "; ".join(
         f"{t} ({', '.join(map(str, frame[t].dropna().astype(str).unique()[:6]))})"
@@ -108,9 +84,8 @@ def _summary(
     )
     return [
         f"# leadscore config drafted by `leadscore init-config` from {source}",
-        f"# ({len(frame):,} rows, {frame.shape[1]} columns). Check every line marked EDIT, then:",
-        f"#   leadscore train {source} --config THIS_FILE",
-        "# The keys are described in docs/column-roles.md.",
+        f"# ({len(frame):,} rows, {frame.shape[1]} columns). Lines marked EDIT are guesses to",
+        "# check; the others say why they were chosen. The keys are in docs/column-roles.md.",
         "#",
         "# What the values look like:",
         f"#   id-like (unique):  {listing('id')}",
@@ -118,56 +93,131 @@ def _summary(
         f"#   numeric:           {listing('numeric')}",
         f"#   categorical:       {listing('categorical')}",
         f"#   free text:         {listing('text')}",
+        f"#   personal data:     {', '.join(private) or '(none)'}",
         f"#   target candidates: {shown_targets or '(none found)'}",
         "",
     ]
 
 
-def draft_config(frame: pd.DataFrame, source: str) -> str:
-    """The commented TOML text of a starting config for ``frame`` (read from ``source``)."""
-    kinds = classify(frame)
-    targets = target_candidates(frame, kinds["id"])
+def _contacts_lines(frame: pd.DataFrame, kinds: dict[str, list[str]], targets: list[str],
+                    ident: g.Guess) -> tuple[list[str], dict[str, g.Guess]]:  # fmt: skip
+    """The ``[contacts]`` section, and the outcome and date guesses it made."""
     target = targets[0] if targets else ""
-    won, lost, open_ = outcome_values(frame[target]) if target else ([], [], [])
-    id_col = kinds["id"][0] if kinds["id"] else ""
+    won, lost, open_, worded = g.outcome_values(frame[target]) if target else ([], [], [], False)
+    outcome = g.Guess(target, worded, "holds won and lost values" if worded else
+                      "the column that says whether the lead converted")  # fmt: skip
+    closed = frame[target].astype(str).str.strip().isin(won + lost) if target else None
+    created, closed_at = g.guess_dates(
+        frame, kinds["date"], closed if closed is not None else pd.Series(False, frame.index)
+    )
+    mark = "" if worded else "EDIT: "
+    lines = [
+        "[contacts]",
+        _line("id", ident),
+        _line("outcome", outcome),
+        f"won = {_qlist(won)}  # {mark}values meaning converted",
+        f"lost = {_qlist(lost)}  # {mark}values meaning not converted",
+        f"open = {_qlist(open_)}  # {mark}the other values: still open (scored, never trained on)",
+        _line("created_at", created),
+        _line("closed_at", closed_at),
+        '# order_by = ""  # EDIT: without dates, a column ordering rows in time ("@row" = file',
+        "#                  order): the latest 20 % become the test set, else the split is random",
+        "",
+    ]
+    return lines, {"outcome": outcome, "created_at": created, "closed_at": closed_at}
+
+
+def _activities_lines(acts: pd.DataFrame, ids: pd.Series) -> list[str]:
+    """The ``[activities]`` section: the log's contact id, time and type columns."""
+    dates = [c for c in acts.columns if _is_date(acts[c])]
+    found = g.guess_activities(acts, ids, dates)
+    return ["[activities]", *(_line(k, v) for k, v in found.items()), ""]
+
+
+def _features_lines(frame: pd.DataFrame, private: dict[str, str], leaks: list[str],
+                    codes: list[str]) -> list[str]:  # fmt: skip
+    """The ``[features]`` section: personal data, likely leaks, identifiers, missing values."""
+    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     placeholders = sorted(
-        {
-            p
-            for p in _PLACEHOLDERS
-            for c in kinds["categorical"]
-            if (frame[c].astype(str) == p).any()
-        }
+        {p for p in _PLACEHOLDERS for c in text if (frame[c].astype(str) == p).any()}
     )
     missing = list(dict.fromkeys([*DEFAULT_MISSING_VALUES, *placeholders]))
-
-    def listing(key: str) -> str:
-        return ", ".join(kinds[key]) or "(none)"
-
-    lines = [
-        *_summary(frame, source, kinds, targets),
-        "[contacts]",
-        f'id = {_q(id_col)}  # EDIT: unique row id ("" = none: rows named by row number)',
-        f"outcome = {_q(target)}  # EDIT: the column that says whether the lead converted",
-        f"won = {_qlist(won)}  # EDIT: values meaning converted",
-        f"lost = {_qlist(lost)}  # EDIT: values meaning not converted",
-        f"open = {_qlist(open_)}  # EDIT: values meaning still open (scored, not trained on)",
-        'created_at = ""  # EDIT: the date the lead was created, if the export has one'
-        + (f" (dates: {listing('date')})" if kinds["date"] else ""),
-        'closed_at = ""',
-        '# order_by = ""  # EDIT: a column ordering rows in time ("@row" = file order): the',
-        "#                  latest 20 % become the test set; without it the split is stratified",
-        "",
-        "[features]",
-        "# EDIT: leave out anything filled in during or after the sales conversation, and ids",
-        f"ignore = {_qlist([c for c in kinds['id'] if c != id_col])}",
+    lines = ["[features]", "# Personal data, never a feature (recognised from the values):"]
+    lines += [f"#   {c}: {why.removeprefix('personal data: ')}" for c, why in private.items()]
+    lines.append(f"personal = {_qlist(list(private))}")
+    if leaks:
+        lines += [
+            "# EDIT: likely leaks: their headers say they are filled at or after the close",
+            "#   (closing, won, lost, stage, status). Left out below; delete one from ignore",
+            f"#   only if it is known before the outcome: {', '.join(leaks)}",
+        ]
+    if codes:
+        lines.append(f"# Identifiers (each value names one record): {', '.join(codes)}")
+    lines += [
+        f"ignore = {_qlist(leaks + codes)}",
         "categorical = []  # columns to force to categories (e.g. numeric codes)",
         "numeric = []",
         "# Placeholders that mean 'no answer' (missingness is a signal, kept as its own bucket)",
         f"missing_values = {_qlist(missing)}",
         "",
+    ]
+    return lines
+
+
+def _never_features(frame: pd.DataFrame, kinds: dict[str, list[str]],
+                    ident: str) -> tuple[dict[str, str], list[str]]:  # fmt: skip
+    """Personal columns (with the reason) and identifier columns, besides the id itself."""
+    private: dict[str, str] = {}
+    codes: list[str] = []
+    for col in frame.columns:
+        hit = None if col == ident else personal.recognise(frame[col], str(col))
+        if hit is not None and hit.personal:
+            private[str(col)] = hit.reason()
+        elif col != ident and (hit is not None or col in kinds["id"]):
+            codes.append(str(col))
+    return private, codes
+
+
+def _roles_lines(frame: pd.DataFrame, kinds: dict[str, list[str]]) -> list[str]:
+    roles = g.guess_roles(frame, kinds["numeric"])
+    lines = ["[roles]  # columns that get derived features (size and revenue bands, title parts)"]
+    for key, guess in roles.items():
+        lines.append(_line(key, guess) if guess.value else f'{key} = ""  # none found')
+    return [*lines, ""]
+
+
+def draft_config(
+    frame: pd.DataFrame,
+    source: str,
+    activities: pd.DataFrame | None = None,
+    activities_source: str | None = None,
+) -> str:
+    """The commented TOML text of a config for ``frame`` (read from ``source``) and its
+    activity log, meant to train without edits."""
+    kinds = classify(frame)
+    ident = g.guess_id(frame, kinds["date"])
+    private, codes = _never_features(frame, kinds, ident.value)
+    targets = g.target_candidates(frame, [*kinds["id"], *private, *codes])
+    contacts, guesses = _contacts_lines(frame, kinds, targets, ident)
+    roles = {ident.value, *(v.value for v in guesses.values())} - {""}
+    leaks = [c for c in g.likely_leaks(list(frame.columns), roles) if c not in private]
+    codes = [c for c in codes if c not in leaks and c not in roles]
+    snapshots = activities is not None and all(
+        guesses[k].value for k in ("created_at", "closed_at")
+    )
+    lines = [*_summary(frame, source, kinds, targets, private), *contacts]
+    if activities is not None:
+        ids = frame[ident.value] if ident.value else pd.Series(dtype=str)
+        lines += [f"# activity log: {activities_source}", *_activities_lines(activities, ids)]
+    lines += _features_lines(frame, private, leaks, codes)
+    lines += _roles_lines(frame, kinds)
+    lines += [
         "[training]",
-        'examples = "flat"  # one row = one example; "snapshots" for contacts + an activity log',
+        'examples = "snapshots"  # contacts + an activity log: point-in-time snapshots'
+        if snapshots
+        else 'examples = "flat"  # one row = one example; "snapshots" for contacts + an activity log'
+        + ("" if activities is None else " (EDIT: needs created_at and closed_at)"),
         'evaluation = "holdout"  # "cv" adds stratified k-fold cross-validation',
         "",
     ]
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n"

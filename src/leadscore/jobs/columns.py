@@ -46,12 +46,11 @@ def expected_columns(model: Any) -> list[str]:
 
 
 def keep_names(keep: str | list[str] | tuple[str, ...] | None, cfg: Config) -> list[str]:
-    """The columns to pass through: ``keep`` (a list, or ``"a,b"`` text) else the config's
-    ``[predict] keep``."""
-    if keep is None:
-        return list(cfg.predict.keep)
-    items = keep.split(",") if isinstance(keep, str) else list(keep)
-    return list(dict.fromkeys(n.strip() for n in items if n.strip()))
+    """The columns to pass through: the config's ``[predict] keep``, then ``keep`` (a list,
+    or ``"a,b"`` text)."""
+    items = [] if keep is None else keep.split(",") if isinstance(keep, str) else list(keep)
+    names = [*cfg.predict.keep, *items]
+    return list(dict.fromkeys(n.strip() for n in names if n.strip()))
 
 
 def kept_columns(

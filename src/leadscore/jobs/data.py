@@ -62,20 +62,26 @@ def sample_data(
     )
 
 
-def init_config(data: str | Path, out: str | Path | None = None) -> str:
-    """A commented config drafted from a data file (written to ``out`` when given); the
-    lines marked EDIT need a look."""
+def init_config(
+    data: str | Path, out: str | Path | None = None, activities: str | Path | None = None
+) -> str:
+    """A commented config drafted from a data file and, optionally, its activity log (written
+    to ``out`` when given); it trains as drafted, and the lines marked EDIT need a look."""
     from leadscore.config import DEFAULT_MISSING_VALUES
     from leadscore.data.initconfig import draft_config
     from leadscore.io.tables import read_table
     from leadscore.io.writer import write_text
 
     frame = read_table(data, missing_values=DEFAULT_MISSING_VALUES)
-    text = draft_config(frame, str(data))
+    acts = None
+    if activities is not None:
+        acts = read_table(activities, missing_values=DEFAULT_MISSING_VALUES)
+    text = draft_config(frame, str(data), acts, None if activities is None else str(activities))
+    a = "" if activities is None else f" -a {activities}"
     text += (
-        "\n# Scorecard: once the target above is mapped, draft a points scorecard from the"
-        "\n# data (a proposal to edit) with:"
-        f"\n#   leadscore propose-scorecard {data} --config {out or 'THIS_FILE.toml'}\n"
+        f"# Train with:\n#   leadscore train {data}{a} --config {out or 'THIS_FILE.toml'}\n"
+        "# Scorecard: draft a points scorecard from the data (a proposal to edit) with:"
+        f"\n#   leadscore propose-scorecard {data}{a} --config {out or 'THIS_FILE.toml'}\n"
     )
     if out is not None:
         write_text(text, out)

@@ -265,7 +265,7 @@ def predict(
         scorecard: a config with ``[scorecard]``: score with its points instead of a model.
         progress: show a progress bar on long runs.
         keep: columns passed through to the output unchanged, as text (``"name,email"`` or a
-            list; default: the config's ``[predict] keep``); never features.
+            list), besides the config's ``[predict] keep``; never features.
         allow_missing_columns: score even when more than half of the columns the model uses
             are missing from the list (they are treated as missing).
 
