@@ -207,6 +207,7 @@ def _known_pii(home: Path) -> list[str]:
     for name in ("old", "new"):
         c = pd.read_csv(home / name / "contacts.csv", dtype=str)
         values |= set(c["email"].dropna()) | set(c["phone"].dropna())
+        values |= set(c["company"].dropna())  # a company's name is personal data too
         full = (c["first_name"].fillna("") + " " + c["last_name"].fillna("")).str.strip()
         values |= {v for v in full if " " in v}
     return sorted(values)

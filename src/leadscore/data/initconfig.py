@@ -58,9 +58,10 @@ def classify(frame: pd.DataFrame) -> dict[str, list[str]]:
         present = values.dropna()
         unique = present.astype(str).str.strip().nunique()
         integer_like = not pd.api.types.is_float_dtype(values)
-        if n > 50 and len(present) == n and unique == n and integer_like and not _is_date(values):
+        date = _is_date(values)
+        if n > 50 and len(present) == n and unique == n and integer_like and not date:
             kinds["id"].append(name)
-        elif _is_date(values):
+        elif date:
             kinds["date"].append(name)
         elif g.numeric_like(values):
             kinds["numeric" if unique > 2 else "categorical"].append(name)
