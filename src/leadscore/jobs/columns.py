@@ -18,9 +18,11 @@ ATTR = "_attr"  # suffix the loader gives an attribute bearing a canonical name 
 def list_columns(contacts: Table, cfg: Config) -> list[str]:
     """The columns a lead list offers: its own header and the columns its joins add."""
     from leadscore.io.batches import header
-    from leadscore.scoring.engine import columns_of
 
-    columns = columns_of(contacts)
+    if isinstance(contacts, pd.DataFrame):
+        columns = [str(c) for c in contacts.columns]
+    else:
+        columns = header(contacts, cfg.contacts.sheet)
     base = Path(".") if isinstance(contacts, pd.DataFrame) else Path(contacts).parent
     for join in cfg.joins:
         path = Path(join.file) if Path(join.file).is_absolute() else base / join.file
@@ -43,6 +45,14 @@ def expected_columns(model: Any) -> list[str]:
         base = col.removesuffix(ATTR)
         names.append(base if col.endswith(ATTR) and base in CANONICAL else col)
     return names
+
+
+def read_as_text(kept: dict[str, str], cfg: Config, model: Any) -> list[str]:
+    """The kept columns to read as text, exactly as written: those of ``[predict] keep`` (read
+    so in training too) and those the model does not use; a column added by ``--keep`` that
+    the model uses is read as in training (its numbers converted), so its features agree."""
+    used = set(expected_columns(model))
+    return [c for c in kept if c in cfg.predict.keep or c not in used]
 
 
 def keep_names(keep: str | list[str] | tuple[str, ...] | None, cfg: Config) -> list[str]:

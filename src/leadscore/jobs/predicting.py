@@ -276,7 +276,7 @@ def predict(
     """
     from leadscore.data.crm import source_name
     from leadscore.io.tables import table_format
-    from leadscore.jobs.columns import keep_names, kept_columns, list_columns
+    from leadscore.jobs.columns import keep_names, kept_columns, list_columns, read_as_text
     from leadscore.scoring.core import output_schema
     from leadscore.scoring.engine import choose_engine, columns_of, resolve_as_of
 
@@ -309,9 +309,10 @@ def predict(
                           allow_missing_columns)  # fmt: skip
     taken = output_schema(scorer, reasons).names
     kept = kept_columns(keep_names(keep, cfg), cfg, offered, taken, contacts)
-    if list(kept) != cfg.predict.keep:  # kept columns are read as text, exactly as written
+    as_text = read_as_text(kept, cfg, scorer)
+    if as_text != cfg.predict.keep:  # these are read as text, exactly as written
         cfg = cfg.model_copy(deep=True)
-        cfg.predict.keep = list(kept)
+        cfg.predict.keep = as_text
     when = resolve_as_of(scorer, columns, activities, requested_time(as_of))
     run = _Run(scorer, cfg, chosen, when, include_closed, reasons, csv_safe, batch_rows, progress,
                kept)  # fmt: skip
