@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from leadscore.data.attributes import NUMBER_SHARE
+from leadscore.data.numbers import decide_number_format, parse_numbers
 from leadscore.features import titles
-from leadscore.features.contact import to_number
 from leadscore.features.personal_words import header_words
 
 _TARGET_WORDS = re.compile(
@@ -199,10 +200,14 @@ def guess_activities(
 
 
 def numeric_like(values: pd.Series) -> bool:
-    """Numbers, or text that reads as numbers (``$1,200,000``)."""
+    """Numbers, or text that reads as numbers in the one format decided for the column
+    (``$1,200,000``, ``1.200.000 €``: ``data.numbers``), as the loader will read it."""
     if pd.api.types.is_bool_dtype(values):
         return False
     if pd.api.types.is_numeric_dtype(values):
         return True
     text = _text(values)
-    return bool(len(text)) and float(np.mean(to_number(text).notna())) >= 0.95
+    if not len(text) or text.str.contains(r"\d").mean() < NUMBER_SHARE:
+        return False
+    fmt = decide_number_format(text, column=str(values.name))
+    return float(np.mean(parse_numbers(text, fmt).notna())) >= NUMBER_SHARE
