@@ -2,7 +2,8 @@
 
 ``ContactFeatures`` takes the raw per-contact rows (attribute columns as exported, plus the
 behavioral aggregates and the ``as_of`` time) and returns model-ready columns. ``fit`` decides,
-from the values and never from column names, what each column is:
+from the values, what each column is (a column name only ever confirms that name-shaped
+values are names of people or companies, see ``features.personal``):
 
 - numbers (also numbers written as text, with thousands separators or currency signs);
 - dates, turned into days before ``as_of`` (a date after ``as_of`` becomes missing);
