@@ -65,7 +65,7 @@ DEFAULTS = {
     "training": {
         "horizon_days": 90,
         "snapshot_every_days": 30,
-        "model": "hgb",
+        "model": "auto",
         "calibration": "auto",
         "test_fraction": 0.2,
         "calibration_fraction": 0.2,
@@ -74,6 +74,7 @@ DEFAULTS = {
         "examples": "snapshots",
         "evaluation": "holdout",
         "cv_folds": 5,
+        "refit": True,
     },
     "tiers": {"prospect_odds": 1.0, "opportunity_odds": 4.0, "opportunity": None, "prospect": None},
     "tracking": {"model_name": "leadscore"},
@@ -242,7 +243,7 @@ def test_cross_field_settings_that_agree_load(tmp_path: Path) -> None:
 def test_several_problems_are_all_reported_on_one_line(tmp_path: Path) -> None:
     message = _error(tmp_path, "[training]\nmodel = 'xgb'\ncv_folds = 50\n[roles]\nbudget = 'b'\n")
     assert "3 problems: (1) [roles] key 'budget' was removed" in message
-    assert "(2) [training] model must be one of: hgb, logistic; got 'xgb';" in message
+    assert "(2) [training] model must be one of: auto, hgb, logistic, blend; got 'xgb';" in message
     assert "(3) [training] cv_folds must be between 2 and 20, got 50" in message
 
 
@@ -278,7 +279,7 @@ def test_sections_stay_assignable() -> None:
 def test_the_example_configs_load(path: Path) -> None:
     cfg = load_config(path)
     assert cfg.source == str(path)
-    assert cfg.training.model == "hgb"
+    assert cfg.training.model == "auto"
 
 
 def test_the_example_configs_mean_what_they_say() -> None:

@@ -8,10 +8,12 @@ from enum import StrEnum
 
 
 class ModelKind(StrEnum):
-    """The classifier fitted by ``train``."""
+    """The classifier ``train`` ships; ``auto`` chooses it on validation rows (the default)."""
 
+    AUTO = "auto"
     HGB = "hgb"
     LOGISTIC = "logistic"
+    BLEND = "blend"
 
 
 class Calibration(StrEnum):
@@ -30,7 +32,8 @@ class Examples(StrEnum):
 
 
 class Evaluation(StrEnum):
-    """``holdout``: one time-ordered (or stratified) test; ``cv``: also stratified k-fold."""
+    """``holdout``: one time-ordered (or stratified) test; ``cv``: also k-fold, forward-chaining
+    in time (or order) and grouped by contact, stratified only when rows carry no time."""
 
     HOLDOUT = "holdout"
     CV = "cv"

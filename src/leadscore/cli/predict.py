@@ -151,7 +151,9 @@ def evaluate(
     activities: ActivitiesOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Score a labelled file with a saved model: ranking, calibration, lift and tiers."""
+    """Measure a saved model on a labelled export as training measured it: a snapshot model
+    on the most recent complete window (its horizon's labels), a flat model on every closed
+    row; ranking, calibration, lift and tiers."""
     with user_errors():
         import json
 
@@ -163,16 +165,32 @@ def evaluate(
             return
         say(report.notes)
         typer.echo(f"model: {report.model}")
-        from rich.table import Table
+        render_evaluation(report, data)
 
-        m = report.metrics
-        console().print(f"{data}: {int(m['rows']):,} closed rows, {m['base_rate']:.1%} converted")
-        view = Table(title="Metrics")
-        view.add_column("metric")
-        view.add_column("value", justify="right")
-        for key in ("roc_auc", "pr_auc", "brier", "log_loss", "ece"):
-            view.add_row(key, f"{m[key]:.4f}")
-        for key in ("lift_top10", "capture_top10", "lift_top20", "capture_top20"):
-            view.add_row(key, f"{m[key]:.3f}")
-        console().print(view)
-        print_tiers(report.tiers, "Tiers (expected vs actual)")
+
+def render_evaluation(report: Any, data: Path) -> None:
+    """Which rows, the overlap with the model's own training, metrics and the tier table."""
+    from rich.table import Table
+
+    m, out = report.metrics, console()
+    out.print(f"{data}: {report.rows}; {int(m['rows']):,} rows, {m['base_rate']:.1%} converted")
+    seen, trained = report.overlap, report.trained or {}
+    fresh = (seen or {}).get("fresh_metrics") or {}
+    if seen:
+        say(warnings=[
+            f"{seen['rows']:,} of these {seen['of']:,} rows start before {seen['outcomes_until']},"
+            " the last outcome this model learned from: it may have trained on them, so the "
+            "figures flatter it (the 'unseen rows' column leaves them out)"
+        ])  # fmt: skip
+    view = Table(title="Metrics")
+    view.add_column("metric")
+    view.add_column("all rows", justify="right")
+    if fresh:
+        view.add_column("unseen rows", justify="right")
+    if trained:
+        view.add_column("held out at training", justify="right")
+    for key in ("roc_auc", "pr_auc", "brier", "log_loss", "ece", "lift_top10", "capture_top10"):
+        cells = [m[key], *([fresh[key]] if fresh else []), *([trained[key]] if trained else [])]
+        view.add_row(key, *(f"{v:.4f}" for v in cells))
+    out.print(view)
+    print_tiers(report.tiers, "Tiers (expected vs actual)")

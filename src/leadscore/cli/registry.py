@@ -177,7 +177,8 @@ def render_retrain(out: Any) -> None:
     """Challenger and champion side by side on the same rows."""
     from rich.table import Table
 
-    table = Table(title=f"Challenger vs champion on the same {len(out.result.holdout):,} rows")
+    rows = int(out.challenger_metrics.get("rows", len(out.result.holdout)))
+    table = Table(title=f"Challenger vs champion on the same {rows:,} rows")
     table.add_column("metric")
     table.add_column(f"challenger (v{out.run.version})", justify="right")
     if out.champion_metrics is not None:

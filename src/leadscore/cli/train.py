@@ -35,8 +35,9 @@ def train(
     scorecard: ScorecardOpt = None,
     name: NameOpt = None,
 ) -> None:
-    """Learn from closed contacts: point-in-time snapshots, time-ordered validation,
-    calibrated gradient boosting beside a logistic baseline; save and log the model."""
+    """Learn from closed contacts: point-in-time snapshots, time-ordered validation, the
+    better of gradient boosting, logistic regression and their blend (chosen on validation
+    rows), calibrated, measured on the test rows, refit on every row; save and log it."""
     with user_errors():
         from leadscore import api
 
@@ -67,14 +68,16 @@ def train(
 
 
 def render_training(result: Any, model_dir: Path) -> None:
-    """Held-out metrics beside the baseline (and scorecard), split, calibration, tiers."""
+    """Held-out metrics of the chosen model beside the runner-up (and scorecard), the choice
+    and why, split, calibration, the shipped model's refit, tiers."""
     from rich.table import Table
 
     out = console()
+    info = result.scorer.info
     table = Table(title="Held-out metrics (see the split below)")
     table.add_column("metric")
-    table.add_column(result.scorer.info["model"], justify="right")
-    table.add_column(f"{result.baseline_name} (baseline)", justify="right")
+    table.add_column(f"{info['model']} (chosen)", justify="right")
+    table.add_column(f"{result.baseline_name} (runner-up)", justify="right")
     card = result.scorecard_metrics
     if card:
         table.add_column("scorecard (calibrated)", justify="right")
@@ -82,21 +85,26 @@ def render_training(result: Any, model_dir: Path) -> None:
         cells = [f"{result.metrics[key]:.4f}", f"{result.baseline_metrics[key]:.4f}"]
         table.add_row(key, *cells, *([f"{card[key]:.4f}"] if card else []))
     out.print(table)
+    choice = result.selection
+    if choice:
+        out.print(f"model: {choice['reason']}")
+        out.print(f"tuning: {choice['tuning']}; shipped recipe: {info['recipe']}")
     out.print(f"split: {result.split.description}")
-    cv = result.scorer.info.get("cv")
+    cv = info.get("cv")
     if cv:
         out.print(
             f"{cv['description']}: ROC AUC {cv['roc_auc']:.4f} ± {cv['roc_auc_std']:.4f}, "
-            f"ECE {cv['ece']:.4f}"
+            f"ECE {cv['ece']:.4f}" + (f" ({'; '.join(cv['skipped'])})" if cv["skipped"] else "")
         )
     out.print(
         f"calibration: {result.calibration}; ECE {result.metrics['ece_uncalibrated']:.4f}"
         f" before, {result.metrics['ece']:.4f} after"
     )
+    out.print(f"shipped model: {info.get('refit', 'the measured model')}")
     th = result.scorer.thresholds
     out.print(
         f"tiers: opportunity >= {th['opportunity']:.3f}, prospect >= "
-        f"{th['prospect']:.3f} ({result.scorer.info['tier_rule']})"
+        f"{th['prospect']:.3f} ({info['tier_rule']})"
     )
     print_tiers(result.tier_table, "Tiers on the held-out contacts (expected vs actual)")
     excluded = result.data["excluded_columns"]

@@ -231,7 +231,7 @@ class TrainingConfig(_Section):
 
     horizon_days: Days = 90
     snapshot_every_days: Days = 30
-    model: ModelKind = ModelKind.HGB
+    model: ModelKind = ModelKind.AUTO
     calibration: Calibration = Calibration.AUTO
     test_fraction: Fraction = 0.2
     calibration_fraction: Fraction = 0.2
@@ -240,6 +240,7 @@ class TrainingConfig(_Section):
     examples: Examples = Examples.SNAPSHOTS
     evaluation: Evaluation = Evaluation.HOLDOUT
     cv_folds: Int = Field(5, ge=2, le=20)
+    refit: Bool = True  # ship a model refit on every labelled example (docs/trust.md)
 
 
 class TiersConfig(_Section):

@@ -19,6 +19,7 @@ from typing import Any
 from leadscore.data.crm import Table
 from leadscore.jobs.inputs import ConfigLike, fingerprints, load_export, read_config
 from leadscore.jobs.training import fit, model_names
+from leadscore.model.metrics import summarize
 from leadscore.model.promotion import (
     RULE,
     Decision,
@@ -26,6 +27,7 @@ from leadscore.model.promotion import (
     evaluate_scorer,
     evaluation_window,
     overlap_note,
+    unseen_window,
 )
 from leadscore.model.spec import TrainSpec
 from leadscore.paths import MODELS_DIR
@@ -90,7 +92,7 @@ def retrain(
     result = fit(crm, cfg)
     inputs = {"contacts": contacts, "activities": activities, "config": config}
     save_model(result.scorer, model_dir, extra={"data_fingerprint": fingerprints(inputs)})
-    window = result.holdout[["contact_id", "as_of", "y"]]
+    window = result.holdout[["contact_id", "as_of", "y", "probability"]]
     challenger = dict(result.metrics)
     champ_mv = registry.champion_version(name)
     champion, note = None, None
@@ -99,6 +101,8 @@ def retrain(
         decision = Decision(True, "no champion yet: the first model becomes champion")
     else:
         scorer = registry.resolve_model(f"models:/{name}/{champ_mv.version}")
+        window, _ = unseen_window(window, scorer)  # rows the (refit) champion never learned
+        challenger = summarize(window["y"].to_numpy(), window["probability"].to_numpy())
         champion = evaluate_scorer(scorer, crm.contacts, crm.activities, window)
         note = overlap_note(scorer, window)
         decision = decide(challenger, champion)
@@ -180,13 +184,18 @@ def promote(
         window = evaluation_window(
             crm.contacts, crm.activities, TrainSpec.from_config(cfg), crm.contacts_path
         )
-        both = [
-            evaluate_scorer(
-                registry.resolve_model(f"models:/{name}/{v}"), crm.contacts, crm.activities, window
-            )  # fmt: skip
-            for v in (version, str(champ.version))
+        scorers = [
+            registry.resolve_model(f"models:/{name}/{v}") for v in (version, str(champ.version))
         ]
+        window, _ = unseen_window(window, *scorers)
+        both = [evaluate_scorer(s, crm.contacts, crm.activities, window) for s in scorers]
         decision = decide(*both)
+        if overlap_note(scorers[0], window):  # the version learned from these very rows
+            decision = Decision(False, (
+                f"version {version} learned from the outcomes of this export's most recent "
+                "window (it was refit on them): pass a later export, or promote without one "
+                "to use the comparison its retrain logged"
+            ))  # fmt: skip
         decision = Decision(
             decision.promote,
             f"{decision.reason}, on {len(window):,} rows of {crm.contacts_path} "

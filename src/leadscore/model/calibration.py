@@ -15,8 +15,11 @@ rows. Without scores (callers that choose before fitting), isotonic needs 500 of
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.frozen import FrozenEstimator
 from sklearn.isotonic import IsotonicRegression
@@ -49,9 +52,13 @@ def cv_log_loss(scores: np.ndarray, y: np.ndarray, seed: int = 0) -> dict[str, f
 
 
 def choose_method(
-    y_cal: np.ndarray, requested: str = "auto", scores: np.ndarray | None = None
+    y_cal: np.ndarray,
+    requested: str = "auto",
+    scores: np.ndarray | None = None,
+    rows: str = "calibration rows",
 ) -> tuple[str, str]:
-    """(method, why) from the calibration rows and, when given, the model's scores on them."""
+    """(method, why) from the calibration rows and, when given, the model's scores on them
+    (``rows`` names them in the sentence)."""
     y = np.asarray(y_cal)
     n, pos = len(y), int(y.sum())
     neg = n - pos
@@ -61,17 +68,17 @@ def choose_method(
         losses = cv_log_loss(scores, y)
         best = min(losses, key=lambda name: losses[name])
         return best, (
-            f"{best}: lower 5-fold log loss on the {n:,} calibration rows ({pos:,} positives): "
+            f"{best}: lower 5-fold log loss on the {n:,} {rows} ({pos:,} positives): "
             f"sigmoid {losses['sigmoid']:.4f}, isotonic {losses['isotonic']:.4f}"
         )
     if scores is None and n >= ISOTONIC_MIN_ROWS and min(pos, neg) >= ISOTONIC_MIN_PER_CLASS:
         return "isotonic", (
-            f"isotonic: {n:,} calibration rows with {pos:,} positives and {neg:,} negatives "
+            f"isotonic: {n:,} {rows} with {pos:,} positives and {neg:,} negatives "
             f"(>= {ISOTONIC_MIN_ROWS:,} rows and >= {ISOTONIC_MIN_PER_CLASS} of each class)"
         )
     need = ISOTONIC_MIN_PER_CLASS_CV if scores is not None else ISOTONIC_MIN_PER_CLASS
     return "sigmoid", (
-        f"sigmoid: {n:,} calibration rows with {pos:,} positives is too few for isotonic "
+        f"sigmoid: {n:,} {rows} with {pos:,} positives is too few for isotonic "
         f"(needs >= {ISOTONIC_MIN_ROWS:,} rows and >= {need} of each class)"
     )
 
@@ -82,3 +89,37 @@ def calibrate(
     """Wrap a fitted classifier with a calibrator fitted on ``(X_cal, y_cal)``."""
     calibrated = CalibratedClassifierCV(FrozenEstimator(fitted), method=method)
     return calibrated.fit(X_cal, np.asarray(y_cal))
+
+
+class ScoreColumn(ClassifierMixin, BaseEstimator):
+    """Replays log-odds it is given as its one input column (``decision_function(X) =
+    X[:, 0]``), so scikit-learn's own calibrator can be fitted on out-of-fold scores."""
+
+    def fit(self, X: Any, y: np.ndarray) -> ScoreColumn:
+        self.classes_ = np.unique(np.asarray(y))
+        return self
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        return np.asarray(X, dtype=float)[:, 0]
+
+    def predict(self, X: Any) -> np.ndarray:
+        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+
+
+def calibrate_scores(
+    fitted: Any, scores: np.ndarray, y: np.ndarray, method: str
+) -> CalibratedClassifierCV:
+    """Wrap a fitted classifier with a calibrator fitted on out-of-sample log-odds.
+
+    ``scores`` are log-odds of ``y``'s rows from models that never saw those rows (cross-fitted:
+    each from a model fitted without them), so ``fitted`` may itself have learned from every
+    row. The result is a ``CalibratedClassifierCV`` around the frozen ``fitted``, exactly like
+    ``calibrate`` makes, and predicts from the rows ``fitted`` takes.
+    """
+    replay = FrozenEstimator(ScoreColumn().fit(None, y))
+    column = np.asarray(scores, dtype=float).reshape(-1, 1)
+    calibrated = CalibratedClassifierCV(replay, method=method).fit(column, np.asarray(y))
+    frozen = FrozenEstimator(fitted)
+    calibrated.estimator = frozen
+    calibrated.calibrated_classifiers_[0].estimator = frozen
+    return calibrated

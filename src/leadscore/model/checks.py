@@ -76,3 +76,37 @@ def calibration_warnings(y_cal: np.ndarray, method: str) -> list[str]:
             "contacts will make them trustworthy"
         )
     return out
+
+
+SHIFT_ODDS = 1.5  # a change of the conversion odds by this factor either way is a strong one
+SHIFT_Z = 3.0  # ... when it is also this many standard errors away from no change
+
+
+def base_rate_shift(y_learned: np.ndarray, y_test: np.ndarray, p_test: np.ndarray) -> str | None:
+    """A warning when the test rows convert at a rate far from the rows the model learned from.
+
+    Strong: the odds differ by ``SHIFT_ODDS`` or more either way and the two-proportion z
+    statistic is at least ``SHIFT_Z``. Probabilities are calibrated to the rate the model
+    learned, so they then read too low (or too high) wherever the new rate holds; the warning
+    says by how much they did on the test rows.
+    """
+    a, b = np.asarray(y_learned, dtype=float), np.asarray(y_test, dtype=float)
+    r0, r1 = float(a.mean()), float(b.mean())
+    if not (0 < r0 < 1 and 0 < r1 < 1):
+        return None
+    ratio = (r1 / (1 - r1)) / (r0 / (1 - r0))
+    pooled = (a.sum() + b.sum()) / (len(a) + len(b))
+    se = np.sqrt(pooled * (1 - pooled) * (1 / len(a) + 1 / len(b)))
+    if max(ratio, 1 / ratio) < SHIFT_ODDS or abs(r1 - r0) / se < SHIFT_Z:
+        return None
+    mean_p = float(np.mean(p_test))
+    way = "too low" if r1 > r0 else "too high"
+    return (
+        f"the world moved: {r1:.1%} of the test rows (the most recent) converted against "
+        f"{r0:.1%} of the rows the model learned from (odds x{ratio:.2f}); probabilities are "
+        f"calibrated to the rate the model learned, so where the new rate holds they read "
+        f"{way} (on the test rows they averaged {mean_p:.1%} against {r1:.1%} converted, and "
+        "the tiers count too few or too many conversions); the shipped model is refit on every "
+        "labelled row, the newest included, but only new outcomes tell whether the new rate "
+        "holds: retrain as they come in and check with leadscore evaluate"
+    )

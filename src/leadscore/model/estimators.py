@@ -1,15 +1,26 @@
-"""The two classifiers, each one scikit-learn pipeline from raw contact rows to probability.
+"""The two model families, each one scikit-learn pipeline from raw contact rows to probability.
 
 - ``hgb``: ``ContactFeatures`` → ordinal-encoded categories → ``HistGradientBoostingClassifier``
   (native missing values and categories, interactions such as "decision-maker *and* demo").
 - ``logistic``: ``ContactFeatures`` → one-hot categories, imputed and scaled numbers with
-  missing-value indicators → ``LogisticRegression``; the transparent baseline.
+  missing-value indicators → ``LogisticRegression``; transparent and hard to overfit.
 
 The pipelines are built after ``ContactFeatures`` has been fitted once, because the
 categorical columns it produces decide the encoders; fitting the pipeline refits it the same.
+``head`` is a pipeline without its feature step (it takes ``ContactFeatures`` output), so the
+features of each row are computed once however many candidates are tried
+(``model.selection``); ``assemble`` puts the fitted feature step back in front.
+
+Light tuning (``model.selection``) tries the settings below on validation rows: for boosting,
+the learning rate and tree size/regularisation, each with its iterations stopped early (at
+most the builder's ``max_iter``); for the logistic model, the strength of the L2 penalty.
+The grids are small on purpose: together they cost about as much as one boosted model fitted
+for the full ``max_iter`` (see docs/trust.md for the measured training time).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 from sklearn.base import clone
@@ -21,6 +32,18 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from leadscore.features.contact import ContactFeatures
+
+HGB_MAX_ITER = 500  # the cap on boosting iterations; early stopping usually ends far sooner
+# settings of the boosted model step tried on the validation rows (each stopped early)
+HGB_GRID: tuple[dict[str, float], ...] = (
+    {"learning_rate": 0.1, "max_leaf_nodes": 7, "min_samples_leaf": 100, "l2_regularization": 1.0},
+    {"learning_rate": 0.05, "max_leaf_nodes": 31, "min_samples_leaf": 20, "l2_regularization": 0.0},
+)
+# inverse L2 strength of the logistic model tried on the validation rows
+LOGISTIC_GRID: tuple[dict[str, float], ...] = ({"C": 0.05}, {"C": 0.3}, {"C": 2.0})
+# weight of the boosted log-odds in the blend (the logistic model gets the rest)
+BLEND_WEIGHTS = (0.25, 0.5, 0.75)
+EARLY_STOPPING_ROUNDS = 20  # iterations without a better validation loss before stopping
 
 
 def signed_log(x: np.ndarray) -> np.ndarray:
@@ -49,7 +72,7 @@ def build_hgb(features: ContactFeatures, seed: int = 42) -> Pipeline:
     ).set_output(transform="pandas")
     model = HistGradientBoostingClassifier(
         learning_rate=0.05,
-        max_iter=300,
+        max_iter=HGB_MAX_ITER,
         max_leaf_nodes=15,
         min_samples_leaf=100,
         l2_regularization=1.0,
@@ -85,3 +108,14 @@ def build_logistic(features: ContactFeatures, seed: int = 42) -> Pipeline:
 
 
 BUILDERS = {"hgb": build_hgb, "logistic": build_logistic}
+
+
+def head(pipeline: Pipeline) -> Pipeline:
+    """The steps after the feature step: a pipeline from ``ContactFeatures`` output."""
+    return Pipeline(pipeline.steps[1:])
+
+
+def assemble(features: ContactFeatures, fitted_head: Any) -> Pipeline:
+    """The whole pipeline from raw rows: the fitted features, then the fitted head."""
+    steps = fitted_head.steps if isinstance(fitted_head, Pipeline) else [("model", fitted_head)]
+    return Pipeline([("features", features), *steps])

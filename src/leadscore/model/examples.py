@@ -1,24 +1,45 @@
-"""Training examples, their raw model rows and the split that measures the model.
+"""Training examples, their raw model rows, the split that measures the model and the folds.
 
 - snapshot exports: point-in-time snapshots (``features.snapshots``), split by time with a
   purge gap (``split.time_split``);
 - flat exports: one closed row is one example; with an order column (``[contacts]
   order_by``) or a created date the split is time-ordered (the last ``test_fraction`` of rows
-  by order/time is the test), otherwise stratified random.
+  by order/time is the test), otherwise stratified random;
+- cross-validation (``cv_splits``) follows the same time, order or stratification.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from leadscore.features.activity import ActivitySpec
+from leadscore.features.contact import ContactFeatures
 from leadscore.features.flat import flat_examples, flat_rows
 from leadscore.features.snapshots import assemble_rows, snapshot_examples
+from leadscore.model.folds import forward_folds, stratified_folds
 from leadscore.model.spec import TrainSpec
 from leadscore.model.split import Split, order_split, snapshot_split, stratified_split
+
+
+def feature_transformer(spec: TrainSpec) -> ContactFeatures:
+    """The unfitted ContactFeatures set up from the spec."""
+    f, r = spec.features, spec.roles
+    never = tuple(c for c in (spec.outcome_name, spec.order_by, "order_key") if c)
+    return ContactFeatures(
+        ignore=tuple(f.ignore) + never,
+        personal=tuple(f.personal),
+        categorical=tuple(f.categorical),
+        numeric=tuple(f.numeric),
+        company_size=r.company_size,
+        revenue=r.revenue,
+        job_title=r.job_title,
+        max_categories=f.max_categories,
+        min_category_count=f.min_category_count,
+    )
 
 
 @dataclass
@@ -91,3 +112,26 @@ def training_rows(
     examples, dates = examples_of(contacts, activities, spec, source)
     rows = assemble_rows(contacts, activities, examples, act)
     return TrainingRows(examples, rows, snapshot_split(examples, spec.training), dates)
+
+
+def cv_splits(tr: TrainingRows, spec: TrainSpec) -> tuple[list[Split], str]:
+    """Cross-validation folds (``model.folds``) and the scheme's name: forward-chaining in
+    time or order and grouped by contact; stratified only for flat rows with neither."""
+    t = spec.training
+    common: dict[str, Any] = {
+        "folds": t.cv_folds, "calibration_fraction": t.calibration_fraction, "seed": t.seed
+    }  # fmt: skip
+    ex, y = tr.examples, tr.y
+    if tr.dates:  # snapshot examples
+        folds = forward_folds(
+            ex["as_of"].to_numpy(), y, order_name="snapshot date",
+            contacts=ex["contact_id"].to_numpy(), horizon_days=t.horizon_days, **common,
+        )  # fmt: skip
+        return folds, "forward-chaining by snapshot date, grouped by contact"
+    if "order_key" in ex or "as_of" in ex:
+        key = "order_key" if "order_key" in ex else "as_of"
+        name = str(spec.created_name) if key == "as_of" else str(spec.order_by)
+        name = "row order" if name == "@row" else name
+        folds = forward_folds(ex[key].to_numpy(), y, order_name=name, **common)
+        return folds, f"forward-chaining by {name}"
+    return stratified_folds(y, **common), "stratified (the rows carry no time or order)"

@@ -106,19 +106,50 @@ def evaluate_scorer(
     return summarize(window["y"].to_numpy(dtype=int), np.asarray(p))
 
 
+MIN_UNSEEN = 10  # rows of each outcome a window cut to unseen rows needs to compare on
+
+
+def learned_until(scorer: Any) -> pd.Timestamp | None:
+    """The last outcome date a model learned from (``outcomes_until``, or ``test_start`` for
+    models that were not refit), None when its metadata does not say (flat exports)."""
+    data = scorer.info.get("data", {})
+    until = data.get("outcomes_until") or data.get("test_start")
+    return pd.Timestamp(until) if until else None
+
+
+def unseen_window(window: pd.DataFrame, *scorers: Any) -> tuple[pd.DataFrame, bool]:
+    """The window rows none of ``scorers`` learned from (``as_of`` at or after each one's
+    last learned outcome), and True, when they hold at least ``MIN_UNSEEN`` of each outcome;
+    otherwise the whole window and False.
+
+    A model refit on every labelled row (the default) learned outcomes up to the end of its
+    export, so an export that overlaps it in time would flatter it; the rows after that are a
+    fair comparison as long as there are enough of them.
+    """
+    dates = [d for d in (learned_until(s) for s in scorers) if d is not None]
+    if not dates or not len(window):
+        return window, False
+    fresh = window[pd.to_datetime(window["as_of"]) >= max(dates)]
+    y = fresh["y"].to_numpy()
+    if min(int(y.sum()), int(len(y) - y.sum())) < MIN_UNSEEN:
+        return window, False
+    return fresh, len(fresh) < len(window)
+
+
 def overlap_note(scorer: Any, window: pd.DataFrame) -> str | None:
     """A warning when the model learned from outcomes inside the window.
 
-    A model's fit and calibration rows end where its own test part starts (their labels were
-    all known by then), so it learned nothing from a window that starts at or after that date.
+    ``outcomes_until`` in the model's metadata is the last outcome it learned from: the end of
+    its export for a model refit on every labelled row (the default), the start of its own
+    test part otherwise (older models record only ``test_start``, which means the same).
     """
-    learned_until = scorer.info.get("data", {}).get("test_start")
-    if not learned_until or not len(window):
+    until = learned_until(scorer)
+    if until is None or not len(window):
         return None
     start = pd.Timestamp(window["as_of"].min())
-    if pd.Timestamp(learned_until) > start:
+    if until > start:
         return (
-            f"the champion learned from outcomes up to {learned_until}, after the evaluation "
+            f"the champion learned from outcomes up to {until.date()}, after the evaluation "
             f"window starts ({start.date()}): the comparison flatters it"
         )
     return None

@@ -181,6 +181,8 @@ def contributions(
     pipeline = scorer.pipeline
     if features is None:
         features = pipeline.named_steps["features"].transform(rows)
+    if hasattr(pipeline[-1], "contributions"):  # model.blend: the weighted sum of its parts'
+        return pipeline[-1].contributions(features, scorer.info.get("reasons_reference"))
     if scorer.info.get("model") == "logistic" or "logistic" in type(pipeline[-1]).__name__.lower():
         ref = scorer.info.get("reasons_reference")
         return logistic_contributions(pipeline, features, ref)

@@ -1,9 +1,14 @@
-"""Training: examples → time-ordered split → fitted, calibrated model and its held-out metrics.
+"""Training: examples → time-ordered split → the better model, measured, then refit and shipped.
 
 Pure: takes the contacts and activity frames (canonical columns, see ``data.crm``) and a
-``TrainSpec``; returns a ``TrainResult``; it reads and writes nothing. Both classifiers are
-trained on the same rows and evaluated on the same held-out rows; the one named in the spec
-is kept, the other is reported as the baseline.
+``TrainSpec``; returns a ``TrainResult``; it reads and writes nothing. The steps:
+
+1. examples, raw rows and the time-ordered split; the minimum-data rule; the leakage guard;
+2. features fitted once on the fit rows; candidates (boosting, logistic, their blend) tuned
+   and chosen on the validation rows (``model.selection``), never on the test rows;
+3. the chosen model calibrated on the calibration rows and measured on the test rows, beside
+   the runner-up; tier thresholds from the fit and calibration rows' conversion rate;
+4. the shipped model: the same recipe refit on every labelled example (``model.refit``).
 """
 
 from __future__ import annotations
@@ -18,25 +23,26 @@ import pandas as pd
 
 from leadscore.errors import NotEnoughDataError
 from leadscore.features.activity import learn_activity_spec
-from leadscore.features.contact import ContactFeatures
 from leadscore.features.personal import personal_columns
 from leadscore.features.snapshots import SCORECARD_HINT, export_end
 from leadscore.model import checks, leakage, reasons
-from leadscore.model.calibration import calibrate, choose_method
-from leadscore.model.drift import reference as drift_reference
-from leadscore.model.estimators import BUILDERS
 from leadscore.model.evaluate import cross_validate
-from leadscore.model.examples import TrainingRows, training_rows
+from leadscore.model.examples import TrainingRows, feature_transformer, training_rows
+from leadscore.model.measure import Measured, measure
 from leadscore.model.metrics import summarize
+from leadscore.model.refit import Shipped, as_measured, refit
 from leadscore.model.scorer import LeadScorer
 from leadscore.model.spec import TrainSpec
 from leadscore.model.split import Split
 from leadscore.model.tiers import assign_tiers, derive_thresholds, tier_table
 
+__all__ = ["TrainResult", "feature_transformer", "guard_leakage", "tier_thresholds", "train"]
+
 
 @dataclass
 class TrainResult:
-    """What training produced and measured."""
+    """What training produced and measured (``metrics``: the chosen model on the test rows;
+    ``baseline_*``: the runner-up of the model choice on the same rows)."""
 
     scorer: LeadScorer
     metrics: dict[str, float]
@@ -51,33 +57,7 @@ class TrainResult:
     leakage: leakage.LeakageReport | None = None
     warnings: list[str] = field(default_factory=list)
     importance: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass
-class _Fitted:
-    """The calibrated models fitted on one split, and their test-row probabilities."""
-
-    models: dict[str, Any]
-    probs: dict[str, np.ndarray]
-    raw_probs: dict[str, np.ndarray]
-    methods: dict[str, tuple[str, str]]
-
-
-def feature_transformer(spec: TrainSpec) -> ContactFeatures:
-    """The unfitted ContactFeatures set up from the spec."""
-    f, r = spec.features, spec.roles
-    never = tuple(c for c in (spec.outcome_name, spec.order_by, "order_key") if c)
-    return ContactFeatures(
-        ignore=tuple(f.ignore) + never,
-        personal=tuple(f.personal),
-        categorical=tuple(f.categorical),
-        numeric=tuple(f.numeric),
-        company_size=r.company_size,
-        revenue=r.revenue,
-        job_title=r.job_title,
-        max_categories=f.max_categories,
-        min_category_count=f.min_category_count,
-    )
+    selection: dict[str, Any] = field(default_factory=dict)  # Selection.summary()
 
 
 @contextmanager
@@ -116,32 +96,21 @@ def guard_leakage(
     )
 
 
-def _fit_all(features: ContactFeatures, rows: pd.DataFrame, y: np.ndarray, split: Split,
-             spec: TrainSpec) -> _Fitted:  # fmt: skip
-    """Fit, choose a calibration for, and calibrate every classifier on the same rows."""
-    t = spec.training
-    X_fit, X_cal, X_test = (rows.iloc[idx] for idx in (split.fit, split.calibration, split.test))
-    y_fit, y_cal = y[split.fit], y[split.calibration]
-    out = _Fitted({}, {}, {}, {})
-    for name, build in BUILDERS.items():
-        pipe = build(features, seed=t.seed).fit(X_fit, y_fit)
-        out.raw_probs[name] = pipe.predict_proba(X_test)[:, 1]
-        out.methods[name] = choose_method(y_cal, t.calibration, pipe.predict_proba(X_cal)[:, 1])
-        out.models[name] = calibrate(pipe, X_cal, y_cal, out.methods[name][0])
-        out.probs[name] = out.models[name].predict_proba(X_test)[:, 1]
-    return out
+def tier_thresholds(
+    base_rate: float, spec: TrainSpec, rows: int = 0
+) -> tuple[dict[str, float], str]:
+    """Tier thresholds and the sentence that says where they come from.
 
-
-def tier_thresholds(base_rate: float, spec: TrainSpec) -> tuple[dict[str, float], str]:
-    """Tier thresholds and the sentence that says where they come from."""
+    ``base_rate`` is the conversion rate of the rows the model learned from (fit and
+    calibration), never of the test rows the tiers are then checked on."""
     tiers = spec.tiers
     if tiers.opportunity is not None and tiers.prospect is not None:
         return {"opportunity": tiers.opportunity, "prospect": tiers.prospect}, "set in config"
     thresholds = derive_thresholds(base_rate, tiers.prospect_odds, tiers.opportunity_odds)
     rule = (
-        f"derived from the held-out conversion rate {base_rate:.2%}: prospect = odds "
-        f">= {tiers.prospect_odds:g}x the average, opportunity = odds >= "
-        f"{tiers.opportunity_odds:g}x"
+        f"derived from the conversion rate {base_rate:.2%} of the {rows:,} fit and calibration "
+        f"rows, never the test rows: prospect = odds >= {tiers.prospect_odds:g}x the average, "
+        f"opportunity = odds >= {tiers.opportunity_odds:g}x"
     )
     return thresholds, rule
 
@@ -210,6 +179,57 @@ def _checked_rows(contacts: pd.DataFrame, activities: pd.DataFrame | None, spec:
     return tr, leak
 
 
+def _ship(tr: TrainingRows, measured: Measured, spec: TrainSpec) -> Shipped:
+    """The model to save: the chosen recipe refit on every labelled row, or (``refit =
+    false``) the measured model itself."""
+    if not spec.training.refit:
+        return as_measured(tr.rows, measured)
+    return refit(tr.rows, tr.y, tr.split, measured, spec)
+
+
+def _outcomes_until(tr: TrainingRows, refit_all: bool, horizon_days: int) -> str | None:
+    """The last outcome date the shipped model learned from (snapshot exports only)."""
+    if not tr.dates:
+        return None
+    split = tr.split
+    learned = np.arange(len(tr.y)) if refit_all else np.concatenate([split.fit, split.calibration])
+    last = pd.Timestamp(tr.examples["as_of"].to_numpy()[learned].max())
+    until = last + pd.Timedelta(days=horizon_days)
+    return str(until.date()) if until == until.normalize() else str(until)
+
+
+def _info(spec: TrainSpec, tr: TrainingRows, measured: Measured, shipped: Shipped,
+          figures: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+    """What the saved model says about itself (``metadata.json``, ``scorer.info``)."""
+    t, sel = spec.training, measured.selection
+    return {
+        "model": sel.chosen,
+        "recipe": sel.candidates[sel.chosen].recipe.describe(),
+        "selection": sel.summary(),
+        "calibration": measured.method[1],
+        "horizon_days": t.horizon_days,
+        "window": {
+            "snapshot_every_days": t.snapshot_every_days,
+            "test_fraction": t.test_fraction,
+            "calibration_fraction": t.calibration_fraction,
+            "max_rows": t.max_rows,
+            "seed": t.seed,
+        },  # fmt: skip
+        "split": tr.split.description,
+        "refit": shipped.description,
+        "examples": t.examples,
+        **figures,
+    }
+
+
+def _warnings(y: np.ndarray, split: Split, measured: Measured) -> list[str]:
+    """Thin calibration, and a world that moved between the learned and the test rows."""
+    learned = np.concatenate([split.fit, split.calibration])
+    out = checks.calibration_warnings(measured.y_learned, measured.method[0])
+    shift = checks.base_rate_shift(y[learned], y[split.test], measured.probs["chosen"])
+    return out + ([shift] if shift else [])
+
+
 def train(
     contacts: pd.DataFrame,
     activities: pd.DataFrame | None,
@@ -217,7 +237,7 @@ def train(
     *,
     source: str | None = None,
 ) -> TrainResult:
-    """Train, calibrate and evaluate the configured model and the baseline.
+    """Choose, measure and ship the better model (module docstring: the four steps).
 
     Args:
         contacts: canonical contacts (``contact_id``, ``status``, dates, attributes).
@@ -229,56 +249,45 @@ def train(
     act = learn_activity_spec(activities, spec.features.windows_days)
     tr, leak = _checked_rows(contacts, activities, spec, act, source)
     y, split, rows = tr.y, tr.split, tr.rows
-
-    features = feature_transformer(spec).fit(rows.iloc[split.fit])
-    fitted = _fit_all(features, rows, y, split, spec)
-    chosen = t.model
-    baseline = next(n for n in BUILDERS if n != chosen)
-    method, why = fitted.methods[chosen]
-    y_test, p_test = y[split.test], fitted.probs[chosen]
+    measured = measure(rows, y, tr.examples["contact_id"].to_numpy(), split, spec)
+    sel = measured.selection
+    shipped = _ship(tr, measured, spec)
+    y_test, p_test = y[split.test], measured.probs["chosen"]
     metrics = summarize(y_test, p_test)
-    metrics["ece_uncalibrated"] = summarize(y_test, fitted.raw_probs[chosen])["ece"]
-    baseline_metrics = summarize(y_test, fitted.probs[baseline])
-    thresholds, tier_rule = tier_thresholds(float(y_test.mean()), spec)
+    metrics["ece_uncalibrated"] = summarize(y_test, measured.probs["raw"])["ece"]
+    baseline_metrics = summarize(y_test, measured.probs["runner_up"])
+    learned = np.concatenate([split.fit, split.calibration])
+    thresholds, tier_rule = tier_thresholds(float(y[learned].mean()), spec, len(learned))
     tiers = tier_table(p_test, assign_tiers(p_test, thresholds), y_test)
-    model = fitted.models[chosen]
     data = _data_facts(
-        contacts, activities, tr, features.excluded_, leak, (act.types, act.high_intent)
+        contacts, activities, tr, shipped.features.excluded_, leak, (act.types, act.high_intent)
     )
+    data["outcomes_until"] = _outcomes_until(tr, t.refit, t.horizon_days)
     card_metrics = _scorecard_baseline(spec, contacts, activities, tr)
+    figures = {
+        "tier_rule": tier_rule, "metrics": metrics,
+        "baseline": {"model": sel.runner_up, "metrics": baseline_metrics},
+        **({"scorecard": {"metrics": card_metrics}} if card_metrics else {}),
+        "tier_table": tiers.to_dict(orient="records"), "data": data,
+    }  # fmt: skip
     X_test = rows.iloc[split.test]
     scorer = LeadScorer(
-        estimator=model,
-        activity_spec=act,
-        thresholds=thresholds,
-        info={
-            "model": chosen,
-            "calibration": why,
-            "tier_rule": tier_rule,
-            "horizon_days": t.horizon_days,
-            "split": split.description,
-            "examples": t.examples,
-            "metrics": metrics,
-            "baseline": {"model": baseline, "metrics": baseline_metrics},
-            **({"scorecard": {"metrics": card_metrics}} if card_metrics else {}),
-            "tier_table": tiers.to_dict(orient="records"),
-            "data": data,
-        },
-        drift_reference=drift_reference(features.transform(X_test)),
-    )
-    scorer.set_reference(X_test, "the held-out test rows")
+        estimator=shipped.model, activity_spec=act, thresholds=thresholds,
+        info=_info(spec, tr, measured, shipped, figures),
+    )  # fmt: skip
+    scorer.set_reference(X_test, "the held-out test rows")  # score ranks, factor spreads, drift
     if t.evaluation == "cv":
-        scorer.info["cv"] = cross_validate(rows, y, features, t)
-    _explainability(scorer, rows.iloc[split.fit], X_test, t.seed)
+        scorer.info["cv"] = cross_validate(tr, spec)
+    _explainability(scorer, shipped, X_test, t.seed)
     return TrainResult(
-        scorer, metrics, baseline_metrics, baseline, split, why, data, tiers,
-        _holdout(tr, p_test, fitted.probs[baseline]), card_metrics, leak,
-        checks.calibration_warnings(y[split.calibration], method), scorer.info["importance"],
+        scorer, metrics, baseline_metrics, sel.runner_up, split, measured.method[1], data, tiers,
+        _holdout(tr, p_test, measured.probs["runner_up"]), card_metrics, leak,
+        _warnings(y, split, measured), scorer.info["importance"], sel.summary(),
     )  # fmt: skip
 
 
 def _holdout(tr: TrainingRows, p: np.ndarray, baseline: np.ndarray) -> pd.DataFrame:
-    """The test rows: id, as_of, outcome, the model's and the baseline's probability."""
+    """The test rows: id, as_of, outcome, the model's and the runner-up's probability."""
     test = tr.split.test
     as_of = tr.examples["as_of"].to_numpy()[test] if "as_of" in tr.examples else pd.NaT
     return pd.DataFrame(
@@ -287,12 +296,12 @@ def _holdout(tr: TrainingRows, p: np.ndarray, baseline: np.ndarray) -> pd.DataFr
     )  # fmt: skip
 
 
-def _explainability(
-    scorer: LeadScorer, X_fit: pd.DataFrame, X_test: pd.DataFrame, seed: int
-) -> None:
-    """Store what reasons need (the logistic model's reference) and global importance."""
-    if scorer.info["model"] == "logistic":
-        scorer.info["reasons_reference"] = reasons.logistic_reference(scorer.pipeline, X_fit)
+def _explainability(scorer: LeadScorer, shipped: Shipped, X_test: pd.DataFrame, seed: int) -> None:
+    """Store what reasons need (the logistic part's training means) and global importance."""
+    kind = scorer.info["model"]
+    if kind in ("logistic", "blend"):
+        part = shipped.head if kind == "logistic" else dict(shipped.head.estimators_)["logistic"]
+        scorer.info["reasons_reference"] = reasons.logistic_reference(part, shipped.fit_features)
     sample = X_test.sample(min(len(X_test), 5000), random_state=seed)
     importance = reasons.importance(reasons.contributions(scorer, sample)).head(20)
     scorer.info["importance"] = {k: round(float(v), 4) for k, v in importance.items()}

@@ -102,6 +102,12 @@ def data_params(result: Any, inputs: dict[str, str | Path] | None) -> dict[str, 
     split = getattr(result, "split", None)
     facts["split"] = getattr(split, "description", split)
     facts["calibration.chosen"] = getattr(result, "calibration", None)
+    info = getattr(result.scorer, "info", {})
+    selection = getattr(result, "selection", None) or {}
+    facts["model.chosen"] = selection.get("chosen")
+    facts["model.runner_up"] = selection.get("runner_up")
+    facts["model.recipe"] = info.get("recipe")
+    facts["model.refit"] = info.get("refit")
     features = getattr(getattr(result.scorer, "features", None), "feature_names_out_", None)
     if features is not None:
         facts["features.count"] = len(features)
@@ -152,6 +158,7 @@ def log_training(
             mlflow.log_metrics(_finite(result.scorecard_metrics, "scorecard_"))
         if extra_metrics:
             mlflow.log_metrics(_finite(extra_metrics))
+        _log_selection(getattr(result, "selection", None), scorer.info.get("cv"))
         mlflow.log_artifacts(str(model_dir), artifact_path=FOLDER_ARTIFACT)
         mlflow.log_text(
             json.dumps(list(scorer.features.feature_names_out_), indent=1), "features.json"
@@ -178,6 +185,20 @@ def log_training(
         )
         version = info.registered_model_version
         return LoggedRun(run.info.run_id, uri, None if version is None else str(version))
+
+
+def _log_selection(selection: dict[str, Any] | None, cv: dict[str, Any] | None) -> None:
+    """The model choice: each candidate's validation figures (``validation_<name>_*``), the
+    reason as a tag and ``selection.json``; cross-validation means (``cv_*``) when run."""
+    if selection:
+        for name, figures in selection.get("candidates", {}).items():
+            numbers = {k: v for k, v in figures.items() if isinstance(v, int | float)}
+            mlflow.log_metrics(_finite(numbers, f"validation_{name}_"))
+        mlflow.set_tag("leadscore.choice", str(selection.get("reason", ""))[:5000])
+        mlflow.log_dict(selection, "selection.json")
+    if cv:
+        keys = ("roc_auc", "log_loss", "ece", "roc_auc_std")
+        mlflow.log_metrics(_finite({k: cv[k] for k in keys if k in cv}, "cv_"))
 
 
 def log_drift(

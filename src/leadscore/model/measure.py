@@ -1,0 +1,134 @@
+"""Measuring the method on one split: features, model choice, cross-fitted calibration, test.
+
+Every row before the test part (fit and calibration rows: the *learned* rows) trains the
+measured model; none of the test rows is read until its probabilities are scored:
+
+1. features (``ContactFeatures``) fitted on the learned rows, with their outcomes for the
+   noise control (``features.noise``: a category column without out-of-fold signal is
+   pooled), never the test's;
+2. candidates tuned and chosen on the split (``model.selection``): fitted on the fit rows,
+   compared on the calibration rows as validation rows;
+3. the chosen recipe cross-fitted: the learned rows are cut into ``CROSS_FIT_FOLDS`` folds of
+   contacts (the calibration contacts are one of them, already scored by the choice's own
+   model), each fold scored by the recipe fitted on the other folds; the calibration method
+   is chosen on, and the calibrator fitted to, those out-of-fold scores;
+4. the recipe fitted on every learned row and wrapped with that calibrator; the test rows
+   scored.
+
+So the measured model is the shipped recipe applied to the export as it stood at the start of
+the test (``model.refit`` applies it to every row). The runner-up is shown as fitted for the
+choice (on the fit rows, calibrated on the validation rows), which costs nothing more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit
+
+from leadscore.features.contact import ContactFeatures
+from leadscore.model.calibration import ScoreColumn, calibrate_scores, choose_method
+from leadscore.model.estimators import assemble
+from leadscore.model.examples import feature_transformer
+from leadscore.model.selection import Recipe, Selection, fit_head, select
+from leadscore.model.spec import TrainSpec
+from leadscore.model.split import Split
+
+CROSS_FIT_FOLDS = 5
+
+
+@dataclass
+class Measured:
+    """The measured model and what training reports and ships from it.
+
+    ``scores``: out-of-fold log-odds of the learned rows (positions ``learned``, outcomes
+    ``y_learned``), for the calibrator; ``test_scores``: the final model's log-odds of the
+    test rows; ``probs``: calibrated test probabilities of the chosen model (``chosen``),
+    uncalibrated (``raw``) and the runner-up's (``runner_up``).
+    """
+
+    features: ContactFeatures
+    selection: Selection
+    recipe: Recipe
+    head: Any
+    method: tuple[str, str]
+    learned: np.ndarray = field(repr=False)
+    y_learned: np.ndarray = field(repr=False)
+    scores: np.ndarray = field(repr=False)
+    test_scores: np.ndarray = field(repr=False)
+    probs: dict[str, np.ndarray] = field(repr=False)
+
+    def model(self) -> Any:
+        """The measured model as one calibrated pipeline from raw rows."""
+        whole = assemble(self.features, self.head)
+        return calibrate_scores(whole, self.scores, self.y_learned, self.method[0])
+
+
+def _on_scores(scores: np.ndarray, y: np.ndarray, method: str) -> Any:
+    """A calibrator fitted on log-odds, applied to log-odds (one column)."""
+    return calibrate_scores(ScoreColumn().fit(None, y), scores, y, method)
+
+
+def crossfit_folds(contacts: np.ndarray, validation: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """A fold number per row: 0 for the validation rows, 1..k-1 for the other contacts."""
+    unique, inverse = np.unique(contacts, return_inverse=True)
+    fold = np.random.default_rng(seed).integers(1, k, len(unique))[inverse]
+    fold[np.asarray(validation, dtype=bool)] = 0
+    return fold
+
+
+def out_of_fold(recipe: Recipe, features: ContactFeatures, F: pd.DataFrame, y: np.ndarray,
+                folds: np.ndarray, known: dict[int, np.ndarray], seed: int) -> np.ndarray:  # fmt: skip
+    """Log-odds of every row from the recipe fitted without its fold (``known`` folds given)."""
+    scores = np.zeros(len(y))
+    for k in np.unique(folds):
+        held = folds == k
+        if int(k) in known:
+            scores[held] = known[int(k)]
+            continue
+        head = fit_head(recipe, features, seed, F[~held], y[~held])
+        scores[held] = head.decision_function(F[held])
+    return scores
+
+
+def measure(rows: pd.DataFrame, y: np.ndarray, contacts: np.ndarray, split: Split,
+            spec: TrainSpec) -> Measured:  # fmt: skip
+    """The four steps of the module docstring on one split (fit, calibration, test rows)."""
+    t = spec.training
+    learned = np.concatenate([split.fit, split.calibration])
+    features = feature_transformer(spec).fit(rows.iloc[learned], y[learned])  # noise control
+    F, F_test = features.transform(rows.iloc[learned]), features.transform(rows.iloc[split.test])
+    y_learned, is_val = y[learned], np.arange(len(learned)) >= len(split.fit)
+    chosen = select(
+        features, F[~is_val], y_learned[~is_val], F[is_val], y_learned[is_val], seed=t.seed,
+        calibration=t.calibration, forced=t.model,
+    )  # fmt: skip
+    candidate = chosen.candidates[chosen.chosen]
+    folds = crossfit_folds(contacts[learned], is_val, CROSS_FIT_FOLDS, t.seed)
+    scores = out_of_fold(
+        candidate.recipe, features, F, y_learned, folds, {0: candidate.val_scores}, t.seed
+    )
+    method = choose_method(
+        y_learned, t.calibration, expit(scores), rows="rows before the test (out-of-fold scores)"
+    )
+    head = fit_head(candidate.recipe, features, t.seed, F, y_learned)
+    test_scores = head.decision_function(F_test)
+    calibrator = _on_scores(scores, y_learned, method[0])
+    runner = chosen.candidates[chosen.runner_up]
+    y_val = y_learned[is_val]
+    r_method = choose_method(y_val, t.calibration, expit(runner.val_scores))[0]
+    runner_scores = runner.head.decision_function(F_test).reshape(-1, 1)
+    probs = {
+        "chosen": calibrator.predict_proba(test_scores.reshape(-1, 1))[:, 1],
+        "raw": expit(test_scores),
+        "runner_up": _on_scores(runner.val_scores, y_val, r_method).predict_proba(runner_scores)[
+            :, 1
+        ],
+    }
+    return Measured(
+        features, chosen, candidate.recipe, head, method, learned, y_learned, scores,
+        test_scores, probs,
+    )  # fmt: skip

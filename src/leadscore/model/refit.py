@@ -1,0 +1,76 @@
+"""The shipped model: the chosen recipe refit on every labelled example (``[training] refit``).
+
+The split *measures the method* (``model.measure``): features, the choice of candidate and
+its settings, the cross-fitted calibration and the test figures all come from rows before the
+test part. The newest outcomes matter most for the model a sales team will use, so the same
+recipe (family, settings, the iteration count early stopping found, blend weight,
+calibration method) is then fitted again on every example whose label is complete: for
+snapshots every snapshot up to ``export_end - horizon``, purge gap and test included; for flat
+exports every closed row. Nothing is chosen on these rows.
+
+The calibrator stays cross-fitted: it is fitted on a score for every row from a model that
+never saw that row's outcome — the out-of-fold scores of the learned rows (``measure``) and
+the measured model's scores of the purge and test rows, which it never learned from. So the
+shipped model learns from every outcome and its calibration from every outcome, and
+``model.backtest`` checks on an older cut of an export that this costs no calibration on the
+outcomes that followed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from leadscore.features.contact import ContactFeatures
+from leadscore.model.calibration import calibrate_scores
+from leadscore.model.estimators import assemble
+from leadscore.model.examples import feature_transformer
+from leadscore.model.measure import Measured
+from leadscore.model.selection import fit_head
+from leadscore.model.spec import TrainSpec
+from leadscore.model.split import Split
+
+
+@dataclass
+class Shipped:
+    """The calibrated model to save, its fitted features and head, the features of the rows
+    it learned from (for the reasons' reference), and what it was fitted on."""
+
+    model: Any
+    features: ContactFeatures
+    head: Any
+    fit_features: pd.DataFrame
+    description: str
+
+
+def refit(rows: pd.DataFrame, y: np.ndarray, split: Split, measured: Measured,
+          spec: TrainSpec) -> Shipped:  # fmt: skip
+    """The measured recipe fitted on every labelled row, calibrated on out-of-sample scores."""
+    features = feature_transformer(spec).fit(rows, y)
+    F = features.transform(rows)
+    head = fit_head(measured.recipe, features, spec.training.seed, F, y)
+    scores = np.zeros(len(y))
+    scores[measured.learned] = measured.scores
+    scores[split.test] = measured.test_scores
+    gap = np.setdiff1d(np.arange(len(y)), np.concatenate([measured.learned, split.test]))
+    if len(gap):  # the purge gap: the measured model never learned these outcomes either
+        scores[gap] = measured.head.decision_function(measured.features.transform(rows.iloc[gap]))
+    model = calibrate_scores(assemble(features, head), scores, y, measured.method[0])
+    described = (
+        f"refit on all {len(y):,} labelled rows (test and purge gap included); calibrated "
+        f"({measured.method[0]}) on a score of every row from a model that never saw it"
+    )
+    return Shipped(model, features, head, F, described)
+
+
+def as_measured(rows: pd.DataFrame, measured: Measured) -> Shipped:
+    """The measured model itself (``refit = false``): fitted on the rows before the test."""
+    F = measured.features.transform(rows.iloc[measured.learned])
+    described = (
+        f"not refit ([training] refit = false): the measured model, fitted on the "
+        f"{len(measured.learned):,} rows before the test"
+    )
+    return Shipped(measured.model(), measured.features, measured.head, F, described)
