@@ -21,9 +21,6 @@ def trained(tmp_path_factory):
     try:
         crm, cfg = small_crm(tmp_path_factory.mktemp("crm"), months=12, per_month=220)
         cfg.training.model = "hgb"  # these tests are about the boosted model's contributions
-        # the measured model: on the model refit on every row the neutralising check below
-        # holds for 86 % of rows here, not 90 % (Saabas credit; see the TreeSHAP comparison)
-        cfg.training.refit = False
         result = train(crm, cfg)
     finally:
         mp.undo()

@@ -246,8 +246,8 @@ class TrainingConfig(_Section):
 class TiersConfig(_Section):
     """Tier thresholds.
 
-    By default they are derived at training time from the conversion rate ``b`` of the
-    held-out contacts: a prospect has at least ``prospect_odds`` times the average odds of
+    By default they are derived at training time from the conversion rate ``b`` of the rows
+    the model learned from (never the test rows): a prospect has at least ``prospect_odds`` times the average odds of
     converting, an opportunity at least ``opportunity_odds`` times. Explicit probabilities
     (``opportunity``, ``prospect``) win.
     """
