@@ -13,7 +13,8 @@ measured model; none of the test rows is read until its probabilities are scored
    model), each fold scored by the recipe fitted on the other folds; the calibration method
    is chosen on, and the calibrator fitted to, those out-of-fold scores;
 4. the recipe fitted on every learned row and wrapped with that calibrator; the test rows
-   scored.
+   scored. (The base rate gives every row the same score, so it is calibrated on that one
+   score: out-of-fold rates would differ only by noise and make a steep map of it.)
 
 So the measured model is the shipped recipe applied to the export as it stood at the start of
 the test (``model.refit`` applies it to every row). The runner-up is shown as fitted for the
@@ -107,14 +108,16 @@ def measure(rows: pd.DataFrame, y: np.ndarray, contacts: np.ndarray, split: Spli
         calibration=t.calibration, forced=t.model,
     )  # fmt: skip
     candidate = chosen.candidates[chosen.chosen]
-    folds = crossfit_folds(contacts[learned], is_val, CROSS_FIT_FOLDS, t.seed)
-    scores = out_of_fold(
-        candidate.recipe, features, F, y_learned, folds, {0: candidate.val_scores}, t.seed
-    )
+    head = fit_head(candidate.recipe, features, t.seed, F, y_learned)
+    if candidate.recipe.kind == "base_rate":  # one score for every row: calibrate on it
+        scores = head.decision_function(F)
+    else:
+        folds = crossfit_folds(contacts[learned], is_val, CROSS_FIT_FOLDS, t.seed)
+        known = {0: candidate.val_scores}
+        scores = out_of_fold(candidate.recipe, features, F, y_learned, folds, known, t.seed)
     method = choose_method(
         y_learned, t.calibration, expit(scores), rows="rows before the test (out-of-fold scores)"
     )
-    head = fit_head(candidate.recipe, features, t.seed, F, y_learned)
     test_scores = head.decision_function(F_test)
     calibrator = _on_scores(scores, y_learned, method[0])
     runner = chosen.candidates[chosen.runner_up]

@@ -58,6 +58,8 @@ def refit(rows: pd.DataFrame, y: np.ndarray, split: Split, measured: Measured,
     gap = np.setdiff1d(np.arange(len(y)), np.concatenate([measured.learned, split.test]))
     if len(gap):  # the purge gap: the measured model never learned these outcomes either
         scores[gap] = measured.head.decision_function(measured.features.transform(rows.iloc[gap]))
+    if measured.recipe.kind == "base_rate":  # one score for every row (see model.measure)
+        scores = head.decision_function(F)
     model = calibrate_scores(assemble(features, head), scores, y, measured.method[0])
     described = (
         f"refit on all {len(y):,} labelled rows (test and purge gap included); calibrated "

@@ -18,7 +18,9 @@ with the calibration method ``train`` would use (``calibration.cv_log_loss``), s
 not preferred for a calibration it only has in-sample. Within a family the setting with the
 lower log loss wins. Between families the rule decides, simplest first: ``logistic``
 replaces ``base_rate`` only if it wins by the rule, ``hgb`` replaces the winner only if it
-wins, then ``blend``. ``[training] model`` can force a family; the rule's choice is still
+wins, then ``blend``; a family replaces the base rate only if it also ranks the validation
+rows better than chance (ROC AUC above 0.5 by two standard deviations of a signal-free
+model's AUC on those rows: 0.037 on 1,073 rows with 686 converted). ``[training] model`` can force a family; the rule's choice is still
 reported.
 """
 
@@ -177,13 +179,43 @@ def _blend(hgb: Candidate, logistic: Candidate, y_val: np.ndarray, calibration: 
     return best
 
 
-def choose(candidates: dict[str, Candidate], forced: str, rows: int) -> tuple[str, str, str]:
-    """(chosen, runner-up, reason): the promotion rule, simplest family first."""
+CHANCE_SD = 2.0  # a model must rank above 0.5 by this many null standard deviations
+
+
+def chance_margin(positives: int, rows: int) -> float:
+    """``CHANCE_SD`` standard deviations of the ROC AUC of a signal-free model on these rows
+    (Mann-Whitney U without ties): below 0.5 + this, a ranking is not told from a coin's."""
+    negatives = rows - positives
+    if positives < 1 or negatives < 1:
+        return float("inf")
+    return CHANCE_SD * float(np.sqrt((rows + 1) / (12 * positives * negatives)))
+
+
+def _against(challenger: str, champion: str, candidates: dict[str, Candidate],
+             margin: float) -> tuple[bool, str]:  # fmt: skip
+    """Whether ``challenger`` replaces ``champion`` by the rule, and the sentence that says why.
+    Against the base rate it must also rank better than chance."""
+    figures = candidates[challenger].figures
+    verdict = decide(figures, candidates[champion].figures)
+    if champion == "base_rate" and verdict.promote and figures["roc_auc"] < 0.5 + margin:
+        return False, (
+            f"{challenger} against {champion}: its AUC {figures['roc_auc']:.4f} is within chance "
+            f"of 0.5 (+{margin:.3f}, {CHANCE_SD:g} standard deviations on these rows)"
+        )
+    return verdict.promote, f"{challenger} against {champion}: {verdict.reason}"
+
+
+def choose(candidates: dict[str, Candidate], forced: str, rows: int,
+           positives: int | None = None) -> tuple[str, str, str]:  # fmt: skip
+    """(chosen, runner-up, reason): the promotion rule, simplest family first; against the
+    base rate a family must also rank better than chance (``chance_margin``) on the
+    validation rows (``rows``, of which ``positives`` converted)."""
+    margin = chance_margin(positives, rows) if positives is not None else 0.0
     champion, steps = FAMILIES[0], []
     for challenger in FAMILIES[1:]:
-        verdict = decide(candidates[challenger].figures, candidates[champion].figures)
-        steps.append(f"{challenger} against {champion}: {verdict.reason}")
-        champion = challenger if verdict.promote else champion
+        wins, step = _against(challenger, champion, candidates, margin)
+        steps.append(step)
+        champion = challenger if wins else champion
     chosen = champion if forced == "auto" else forced
     others = [n for n in candidates if n != chosen]
     runner_up = min(others, key=lambda n: candidates[n].figures["log_loss"])
@@ -192,9 +224,8 @@ def choose(candidates: dict[str, Candidate], forced: str, rows: int) -> tuple[st
     if forced == "auto":
         reason = f"{chosen}, chosen by the promotion rule {where}: " + "; ".join(steps)
     else:
-        reason = f"{chosen}, set in config; the rule would choose {champion} {where}: " + "; ".join(
-            steps
-        )
+        reason = f"{chosen}, set in config; the rule would choose {champion} {where}: "
+        reason += "; ".join(steps)
     return chosen, runner_up, reason
 
 
@@ -214,7 +245,7 @@ def select(features: ContactFeatures, F_fit: pd.DataFrame, y_fit: np.ndarray,
         "hgb": hgb,
         "blend": _blend(hgb, logistic, y_val, calibration),
     }
-    chosen, runner_up, reason = choose(candidates, str(forced), len(y_val))
+    chosen, runner_up, reason = choose(candidates, str(forced), len(y_val), int(y_val.sum()))
     tuning = (
         f"{len(estimators.HGB_GRID)} boosted settings stopped early (at most "
         f"{estimators.HGB_MAX_ITER} iterations, {estimators.EARLY_STOPPING_ROUNDS} without "

@@ -227,6 +227,12 @@ def _warnings(y: np.ndarray, split: Split, measured: Measured) -> list[str]:
     learned = np.concatenate([split.fit, split.calibration])
     out = checks.calibration_warnings(measured.y_learned, measured.method[0])
     shift = checks.base_rate_shift(y[learned], y[split.test], measured.probs["chosen"])
+    if measured.selection.chosen == "base_rate":
+        out.append(
+            "no model ranked the validation rows better than chance: every lead gets the "
+            "conversion rate of the rows learned from, with no reasons (the columns of this "
+            "export carry no signal the models could find)"
+        )
     return out + ([shift] if shift else [])
 
 
