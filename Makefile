@@ -31,7 +31,7 @@ demo: $(STAMP)
 	$(BIN)/leadscore predict data/raw/contacts.csv --activities data/raw/activities.csv \
 		--as-of 2026-07-01 --out data/processed/predictions.csv
 
-## real-data: train and evaluate on each shared real data set present; print one table
+## real-data: leadscore beside three reference models on each shared real data set; table + reports/real-data.json
 real-data: $(STAMP)
 	$(BIN)/python -m leadscore.benchmark $${LEADSCORE_REAL_DATA:-../shared/data}
 
