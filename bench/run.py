@@ -169,8 +169,8 @@ def build_flat(work: Path, model: Path, as_of: pd.Timestamp, flat_rows: int) -> 
 def floor_speed(work: Path, model: Path, n: int = 1_000_000) -> dict:
     """Bare (uncalibrated) and calibrated predict_proba rows/s on the same in-memory rows
     (one call on all rows: the floor), and the bare model's in ``predict``'s batch size."""
-    from leadscore.io.store import load_model
     from leadscore.io.batches import BATCH_ROWS
+    from leadscore.io.store import load_model
 
     scorer = load_model(model)
     reader = pq.ParquetFile(work / "flat.parquet")
