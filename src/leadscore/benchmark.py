@@ -158,13 +158,14 @@ def _rows_of(name: str, evaluation: str, leadscore: dict[str, float],
     return out
 
 
-def run_one(name: str, path: Path, shuffled: bool = False, cv: bool = True) -> list[dict[str, Any]]:
+def run_one(name: str, path: Path, shuffled: bool = False,
+            with_cv: bool = True) -> list[dict[str, Any]]:  # fmt: skip
     """leadscore and the references on one data set: holdout rows, then CV rows if the config
-    asks for them and ``cv`` allows (the test suite measures the holdout only, to fit its time)."""
+    asks for them and ``with_cv`` allows (the test suite measures holdouts only, to fit its time)."""
     cfg = load_config(EXAMPLES / f"{name}.toml")
     if shuffled:
         cfg.contacts.order_by = None
-    if not cv:
+    if not with_cv:
         cfg.training.evaluation = Evaluation.HOLDOUT
     result = _train(path, cfg)
     crm = load_crm(path, None, cfg, require_outcome=True)
