@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+os.environ.setdefault("LEADSCORE_THREADS", "1")  # every job, and commands run in subprocesses
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -65,3 +66,19 @@ def engines_world(tmp_path_factory):
     from engines_world import build
 
     return build(tmp_path_factory.mktemp("engines"))
+
+
+@pytest.fixture(scope="session")
+def small_model(tmp_path_factory) -> dict[str, Path]:
+    """A small sample CRM (12 months x 250 contacts, CSV) and a model trained on it, for tests
+    of what a command does around scoring (imports, threads) rather than of the scores."""
+    import leadscore
+
+    folder = tmp_path_factory.mktemp("small")
+    contacts, activities = leadscore.generate_sample(months=12, contacts_per_month=250, seed=3)
+    contacts.to_csv(folder / "contacts.csv", index=False)
+    activities.to_csv(folder / "activities.csv", index=False)
+    leadscore.train(folder / "contacts.csv", folder / "activities.csv", model_dir=folder / "model",
+                    mlflow=False)  # fmt: skip
+    return {"contacts": folder / "contacts.csv", "activities": folder / "activities.csv",
+            "model": folder / "model"}  # fmt: skip

@@ -20,7 +20,7 @@ CORE = ("leadscore.features", "leadscore.model", "leadscore.scorecard", "leadsco
 SHELL = ("leadscore.jobs", "leadscore.api", "leadscore.cli", "leadscore.tracking", "leadscore.io",
          "leadscore.data.crm")  # fmt: skip
 CLI_MAY_IMPORT = ("leadscore.api", "leadscore.cli", "leadscore.paths", "leadscore.choices",
-                  "leadscore.errors")  # fmt: skip
+                  "leadscore.errors", "leadscore.threads")  # fmt: skip
 
 
 def _modules() -> dict[str, Path]:

@@ -6,6 +6,8 @@ result; no command module imports another, so there are no import cycles.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from leadscore.cli import data, monitor, predict, registry, serve, train
@@ -20,6 +22,25 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def main(
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            envvar="LEADSCORE_THREADS",
+            help="Threads for model fitting and scoring (default: the physical cores). One "
+            "is faster when other work keeps the cores busy: see docs/scale.md.",
+        ),
+    ] = None,
+) -> None:
+    """Settings shared by every command (given before the command's name)."""
+    from leadscore.threads import configure
+
+    configure(threads)
+
 
 app.command("sample-data")(data.sample_data)
 app.command("train")(train.train)

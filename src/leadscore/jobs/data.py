@@ -10,6 +10,7 @@ from leadscore.data.crm import Table
 from leadscore.errors import LeadscoreError
 from leadscore.jobs.inputs import ConfigLike, load_export, read_config
 from leadscore.paths import RAW_DIR
+from leadscore.threads import with_threads
 
 
 @dataclass
@@ -88,6 +89,7 @@ def init_config(
     return text
 
 
+@with_threads
 def propose_scorecard(
     contacts: Table,
     activities: Table | None = None,

@@ -9,6 +9,7 @@ import pandas as pd
 
 from leadscore.data.crm import Table
 from leadscore.jobs.inputs import ConfigLike, load_export, read_config
+from leadscore.threads import with_threads
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Evaluation:
         }
 
 
+@with_threads
 def evaluate(
     data: Table,
     activities: Table | None = None,

@@ -18,6 +18,7 @@ from leadscore.io.batches import BATCH_ROWS
 from leadscore.jobs.inputs import ConfigLike, load_export, read_config
 from leadscore.model.drift import DriftCheck
 from leadscore.scoring.summary import Summary
+from leadscore.threads import with_threads
 
 STALE_DAYS = 30
 
@@ -221,6 +222,7 @@ def _nothing_scored(prediction: Prediction, statuses: dict[str, int], out: Path 
     )
 
 
+@with_threads
 def predict(
     contacts: Table,
     activities: Table | None = None,

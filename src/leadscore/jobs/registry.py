@@ -31,6 +31,7 @@ from leadscore.model.promotion import (
 )
 from leadscore.model.spec import TrainSpec
 from leadscore.paths import MODELS_DIR
+from leadscore.threads import with_threads
 
 
 @dataclass
@@ -67,6 +68,7 @@ def _prefixed(metrics: dict[str, float], prefix: str) -> dict[str, float]:
     return {f"{prefix}{k}": v for k, v in metrics.items()}
 
 
+@with_threads
 def retrain(
     contacts: Table,
     activities: Table | None = None,

@@ -12,6 +12,7 @@ from leadscore.errors import LeadscoreError
 from leadscore.jobs.inputs import ConfigLike, fingerprints, load_export, read_config
 from leadscore.model.spec import TrainSpec
 from leadscore.paths import DEFAULT_MODEL_DIR
+from leadscore.threads import with_threads
 
 
 @dataclass
@@ -72,6 +73,7 @@ def fit(crm: CRM, cfg: Config, *, calibrate_scorecard: bool = False) -> Any:
     return train_model(crm.contacts, crm.activities, spec, source=crm.contacts_path)
 
 
+@with_threads
 def train(
     contacts: Table,
     activities: Table | None = None,
