@@ -8,7 +8,6 @@ list (what calling the top 10 % or 20 % of leads would have given).
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 
 ECE_BINS = 10
 
@@ -49,6 +48,9 @@ def top_share(y: np.ndarray, p: np.ndarray, share: float) -> tuple[float, float]
 
 def summarize(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
     """All headline metrics of probabilities ``p`` against outcomes ``y`` (0/1)."""
+    # imported here: scikit-learn costs a second of start-up to commands that never score
+    from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
+
     y = np.asarray(y, dtype=int)
     p = np.clip(np.asarray(p, dtype=float), 1e-15, 1 - 1e-15)
     both = len(np.unique(y)) == 2
