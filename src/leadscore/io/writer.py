@@ -80,13 +80,13 @@ class TableWriter:
 
     def write(self, frame: pd.DataFrame) -> None:
         """Append one batch (the columns of the writer's schema, in any order)."""
-        frame = frame[self.schema.names]
-        if self.csv_safe:
-            from leadscore.io.csvsafe import neutralise
+        table = pa.Table.from_pandas(
+            frame[self.schema.names], schema=self.schema, preserve_index=False
+        )
+        if self.csv_safe:  # our own column names need no neutralising, the cells do
+            from leadscore.io.csvsafe import neutralise_table
 
-            frame = neutralise(frame)
-            frame.columns = self.schema.names  # our own column names need no neutralising
-        table = pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False)
+            table = neutralise_table(table)
         if self.writer is None:
             if self.fmt == "parquet":
                 self.writer = pq.ParquetWriter(self.tmp, self.schema)

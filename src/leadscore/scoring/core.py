@@ -46,6 +46,9 @@ SCORED = "scored"
 # row's status. Anything else is a bug and is raised.
 DATA_ERRORS: tuple[type[Exception], ...] = (ValueError, ArithmeticError)
 COLUMN_TYPES = {"probability": pa.float64(), "score": pa.int64()}
+# Rows per model call: the trees walk every row once per tree, and a slice this size stays in
+# the CPU cache (measured: 200,000 flat rows in one call took ~20 % more CPU than in slices).
+MODEL_ROWS = 25_000
 
 # A source of activity aggregates: keys (contact_id, as_of) in, aggregate columns out
 # (aligned with the keys' index), or None when the rows already hold them.
@@ -178,12 +181,17 @@ def _predict_parts(
 def predict_guarded(model: Scorer, rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """Predictions of the rows that can be scored, and a status for the others.
 
+    Rows go to the model in slices of ``MODEL_ROWS`` (each row's prediction is its own).
     A row whose features raise a data error, or whose probability is not a finite number
     between 0 and 1, is set aside with its reason. When every row fails the same way the
     cause is not in the rows: the first error is raised.
     """
     failed: dict[Any, Exception] = {}
-    parts = _predict_parts(model, rows, failed)
+    parts = [
+        part
+        for start in range(0, len(rows), MODEL_ROWS)
+        for part in _predict_parts(model, rows.iloc[start : start + MODEL_ROWS], failed)
+    ]
     if failed and len(failed) == len(rows):
         raise next(iter(failed.values()))
     pred = pd.concat(parts) if parts else model.predict_frame(rows.iloc[:0])
