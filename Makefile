@@ -43,9 +43,13 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not spark and not realdata and not server and not notebook"
 
-## bench: scale benchmark (1 M contacts, 10 M flat rows; heavy, ~GBs in data/bench)
+## bench: scale benchmark vs the hand-written script (1 M contacts, 10 M flat rows; heavy, GBs)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+## bench-quick: the same comparisons on 200 k flat rows and the sample CRM (~3 min); one JSON line
+bench-quick: $(STAMP)
+	$(BIN)/python bench/quick.py
 
 ## lint: ruff check, format check and the type checker (mypy) on src/
 lint: $(STAMP)
@@ -72,4 +76,4 @@ mlflow-ui: $(STAMP)
 clean:
 	rm -rf data/raw/*.csv data/raw/*.parquet data/interim/* data/processed/* models/leadscore reports/* mlflow.db mlartifacts
 
-.PHONY: help install demo real-data test test-fast bench lint format mlflow-ui clean
+.PHONY: help install demo real-data test test-fast bench bench-quick lint format mlflow-ui clean

@@ -1,20 +1,29 @@
-"""``make bench``: throughput and memory of training and batch prediction at scale.
+"""``make bench``: throughput and memory of training and batch prediction at scale, against the
+script a data scientist writes by hand.
 
 Not a test: it generates about 1 M contacts with 10 M activities and a 10 M-row flat lead list
 (several GB under ``data/bench/``), then measures, in one run:
 
 - the bare model's ``predict_proba`` rows/s (the uncalibrated pipeline, in memory: the
   floor) and the calibrated model's, on the same 1 M rows of the flat list;
-- ECE of the held-out calibration design against ``CalibratedClassifierCV(cv=5)`` (the
-  five-model ensemble) on the default sample CRM, with both designs' prediction speed;
-- end-to-end ``leadscore predict`` rows/s and peak RSS (subprocesses, RSS from ``wait4``):
-  the 10 M flat list Parquet → Parquet and CSV → CSV, the 1 M contacts with their activity log
-  Parquet → Parquet and CSV → CSV; the outputs' row counts and ids are checked;
-- training time and peak RSS on the 1 M contacts;
-- ``leadscore --help`` wall time.
+- **the hand-written reference** (``bench/handwritten.py``: pandas reads the list, the saved
+  model's own fitted pipeline ``leadscore.load_model(...).estimator.predict_proba`` scores all
+  rows in one call, pandas writes id and probability) against ``leadscore predict`` on the
+  same first 1 M flat rows, Parquet and CSV, in ``--rounds`` interleaved rounds (script,
+  predict without reasons, predict with reasons, ...): medians of whole-process CPU seconds
+  (user + system), wall seconds and peak RSS, and the median of the round-by-round ratios;
+- end-to-end ``leadscore predict`` rows/s, CPU and peak RSS (subprocesses under
+  ``/usr/bin/time``): the 10 M flat list Parquet → Parquet and CSV → CSV, the 1 M contacts with
+  their activity log Parquet → Parquet and CSV → CSV; each as a ratio to the floor and, per
+  row, to the script's median on the 1 M flat rows of the same format (for the CRM runs: the
+  script on those same contacts' model rows, their aggregates precomputed); the outputs' row
+  counts and ids are checked;
+- ECE of the held-out calibration design against ``CalibratedClassifierCV(cv=5)``;
+- training time and peak RSS on the 1 M contacts; ``leadscore --help`` wall time.
 
+The machine's load average is recorded with every stage (the cores may be shared).
 Results: a table on stdout and ``reports/bench/bench.json`` (+ ``bench.md``).
-Usage: ``python bench/run.py [--contacts-per-month 55556] [--flat-rows 10000000]``.
+Usage: ``python bench/run.py [--contacts-per-month 55556] [--flat-rows 10000000] [--rounds 3]``.
 """
 
 from __future__ import annotations
@@ -24,7 +33,6 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,40 +44,23 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-ROOT = Path(__file__).resolve().parents[1]
-REASONS_ROWS = 1_000_000  # the head of the flat list, scored with and without reasons
-BIN = Path(sys.executable).parent
-LEADSCORE = str(BIN / "leadscore")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from benchlib import (  # noqa: E402 - the folder of this script, put on the path above
+    LEADSCORE,
+    ROOT,
+    handwritten_cmd,
+    interleaved,
+    load,
+    log,
+    model_rows_of,
+    predict_cmd,
+    ratio,
+    run,
+    tiled,
+)
 
-def log(msg: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-def run(cmd: list[str]) -> dict:
-    """Run a command; wall seconds, CPU seconds and the peak RSS of that process.
-
-    The command runs under ``/usr/bin/time``: Python starts children with ``vfork``, and a
-    child's ``ru_maxrss`` read directly by this (large) process was measured to report this
-    process's own peak instead of the child's.
-    """
-    report = Path(tempfile.mkstemp(prefix="bench-time-")[1])
-    start = time.perf_counter()
-    proc = subprocess.run(
-        ["/usr/bin/time", "-o", str(report), "-f", "%M %U %S", *cmd],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False,
-    )  # fmt: skip
-    seconds = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stdout[-3000:]}")
-    max_kb, user, system = report.read_text().split()[-3:]
-    report.unlink()
-    return {
-        "output": proc.stdout[-5000:],  # callers pop it before saving
-        "seconds": round(seconds, 2),
-        "cpu_seconds": round(float(user) + float(system), 2),
-        "peak_rss_mb": round(int(max_kb) / 1024, 1),
-    }
+REASONS_ROWS = 1_000_000  # the head of the flat list: the script's rows, with and without reasons
 
 
 def write_chunks(frames, parquet_path: Path, csv_path: Path) -> int:
@@ -127,43 +118,15 @@ def generate(work: Path, contacts_per_month: int, activities: int, flat_rows: in
 
 
 def build_flat(work: Path, model: Path, as_of: pd.Timestamp, flat_rows: int) -> None:
-    """The flat lead list: per-contact aggregate rows of the CRM, tiled to ``flat_rows``.
-
-    Each copy gets unique ids (``<id>-<k>``) and its numeric attributes a small seeded
-    multiplicative jitter, so the copies are not identical rows.
-    """
-    from leadscore.config import load_config
-    from leadscore.data.crm import load_crm
-    from leadscore.io.store import load_model
-
-    log("building the flat lead list (assemble_rows of the CRM, tiled)")
-    cfg = load_config(None)
-    crm = load_crm(work / "crm/contacts.parquet", work / "crm/activities.parquet", cfg,
-                   require_outcome=False)  # fmt: skip
-    scorer = load_model(model)
-    base_rows = scorer.rows(crm.contacts, crm.activities, as_of).reset_index(drop=True)
-    del crm
-    numeric = [c for c in ("employees", "annual_revenue", "budget") if c in base_rows.columns]
-    rng = np.random.default_rng(11)
-    ids = base_rows["contact_id"].astype(str)
-
-    def copies():
-        made = 0
-        k = 0
-        while made < flat_rows:
-            take = min(len(base_rows), flat_rows - made)
-            part = base_rows.iloc[:take].copy()
-            part["contact_id"] = ids.iloc[:take] + f"-{k}"
-            for col in numeric:
-                part[col] = part[col] * rng.uniform(0.9, 1.1, take)
-            made += take
-            k += 1
-            for i in range(0, take, 500_000):
-                yield part.iloc[i : i + 500_000]
-
-    write_chunks(copies(), work / "flat.parquet", work / "flat.csv")
+    """The flat lead list: per-contact model rows of the CRM as of ``as_of``, tiled to
+    ``flat_rows`` (``benchlib.tiled``), in Parquet and CSV; its first ``REASONS_ROWS`` rows
+    also on their own (the rows the hand-written script is compared on)."""
+    log("building the flat lead list (model rows of the CRM, tiled)")
+    crm = work / "crm"
+    base = model_rows_of(model, crm / "contacts.parquet", crm / "activities.parquet", as_of)
+    write_chunks(tiled(base, flat_rows), work / "flat.parquet", work / "flat.csv")
     head = next(pq.ParquetFile(work / "flat.parquet").iter_batches(batch_size=REASONS_ROWS))
-    pq.write_table(pa.Table.from_batches([head]), work / "flat-1m.parquet")
+    write_chunks([head.to_pandas()], work / "flat-1m.parquet", work / "flat-1m.csv")
 
 
 def floor_speed(work: Path, model: Path, n: int = 1_000_000) -> dict:
@@ -198,30 +161,26 @@ def calibration_designs() -> dict:
     from leadscore.config import load_config
     from leadscore.data.crm import load_crm
     from leadscore.features.activity import learn_activity_spec
-    from leadscore.features.snapshots import assemble_rows
     from leadscore.model.calibration import calibrate, choose_method
     from leadscore.model.estimators import build_hgb
+    from leadscore.model.examples import training_rows
     from leadscore.model.metrics import summarize
-    from leadscore.model.split import time_split
-    from leadscore.model.train import feature_transformer, snapshot_examples
+    from leadscore.model.spec import TrainSpec
+    from leadscore.model.train import feature_transformer
     from leadscore.sample import generate_crm, write_crm
 
     log("calibration designs on a sample CRM (18 x 500)")
     cfg = load_config(None)
-    t = cfg.training
+    t, spec = cfg.training, TrainSpec.from_config(cfg)
     tmp = Path(tempfile.mkdtemp(prefix="leadscore-bench-"))
     write_crm(*generate_crm(contacts_per_month=500, seed=42), tmp, fmt="parquet")
     crm = load_crm(tmp / "contacts.parquet", tmp / "activities.parquet", cfg,
                    require_outcome=True)  # fmt: skip
     shutil.rmtree(tmp, ignore_errors=True)
-    contacts, acts = crm.contacts, crm.activities
-    examples, _ = snapshot_examples(crm, cfg)
-    spec = learn_activity_spec(acts, cfg.features.windows_days)
-    rows = assemble_rows(contacts, acts, examples, spec)
-    y = examples["label"].to_numpy(dtype=int)
-    split = time_split(examples, horizon_days=t.horizon_days, test_fraction=t.test_fraction,
-                       calibration_fraction=t.calibration_fraction, seed=t.seed)  # fmt: skip
-    features = feature_transformer(cfg).fit(rows.iloc[split.fit])
+    act = learn_activity_spec(crm.activities, cfg.features.windows_days)
+    tr = training_rows(crm.contacts, crm.activities, spec, act)
+    rows, y, split = tr.rows, tr.y, tr.split
+    features = feature_transformer(spec).fit(rows.iloc[split.fit])
     X_fit, X_cal, X_test = (rows.iloc[i] for i in (split.fit, split.calibration, split.test))
     y_fit, y_cal, y_test = y[split.fit], y[split.calibration], y[split.test]
     method, _ = choose_method(y_cal, t.calibration)
@@ -259,11 +218,80 @@ def check_output(path: Path, ids_from: Path, rows: int) -> dict:
     return {"output_rows": got.num_rows, "ids_match_input": bool(same)}
 
 
+def compare_head(work: Path, model: Path, rounds: int) -> dict:
+    """The script against ``predict`` on the first 1 M flat rows, in interleaved rounds."""
+    head_pq, head_csv = work / "flat-1m.parquet", work / "flat-1m.csv"
+    commands = {
+        "handwritten_parquet": handwritten_cmd(head_pq, model, work / "hand-1m.parquet"),
+        "predict_parquet": predict_cmd(head_pq, model, work / "predict-1m.parquet"),
+        "predict_parquet_reasons": predict_cmd(
+            head_pq, model, work / "reasons-1m.parquet", reasons=True
+        ),  # fmt: skip
+        "handwritten_csv": handwritten_cmd(head_csv, model, work / "hand-1m.csv"),
+        "predict_csv": predict_cmd(head_csv, model, work / "predict-1m.csv"),
+    }
+    runs = interleaved(commands, rounds)
+    out: dict = {"rows": pq.ParquetFile(head_pq).metadata.num_rows, "rounds": rounds,
+                 "load": runs.pop("load")}  # fmt: skip
+    for name in commands:
+        out[name] = runs[name]
+    out["ratios"] = {
+        "predict_vs_handwritten_parquet": ratio(runs, "predict_parquet", "handwritten_parquet"),
+        "reasons_vs_handwritten_parquet": ratio(
+            runs, "predict_parquet_reasons", "handwritten_parquet"
+        ),
+        "predict_vs_handwritten_csv": ratio(runs, "predict_csv", "handwritten_csv"),
+        "reasons_vs_predict": ratio(runs, "predict_parquet_reasons", "predict_parquet"),
+    }
+    return out
+
+
+def per_row_ratio(r: dict, reference: dict, rows: int, reference_rows: int) -> dict:
+    """CPU and wall seconds per row of a run over those of the script's median run."""
+    return {
+        key: round((r[field] / rows) / (reference[field] / reference_rows), 3)
+        for key, field in (("cpu", "cpu_seconds"), ("wall", "seconds"))
+    }
+
+
+def big_runs(work: Path, model: Path, report: dict, save_report) -> None:
+    """``predict`` once on each large input, as a ratio to the floor and to the script."""
+    crm, as_of, head = work / "crm", report["as_of"], report["handwritten"]
+    plan = [  # name, lead list, activities, rows
+        ("flat_parquet", work / "flat.parquet", None, report["data"]["flat_rows"]),
+        ("crm_parquet", crm / "contacts.parquet", crm / "activities.parquet", None),
+        ("flat_csv", work / "flat.csv", None, report["data"]["flat_rows"]),
+        ("crm_csv", crm / "contacts.csv", crm / "activities.csv", None),
+    ]
+    runs: dict = report.setdefault("predict", {})  # saved as each run ends
+    for name, src, acts, rows in plan:
+        out = work / f"{name}-scored{src.suffix}"
+        log(f"predict {name} (load {load()[0]})")
+        # the default command (--engine auto streams lists of over 2 M rows)
+        cmd = predict_cmd(src, model, out)
+        if acts is not None:
+            cmd += ["-a", str(acts), "--as-of", as_of, "--include-closed"]
+        rows = rows or report["data"]["contacts"]
+        load_before = load()
+        r = run(cmd) | check_output(out, src, rows)
+        r["engine"] = "stream" if "streamed in batches" in r.pop("output") else "memory"
+        r["rows"], r["load"] = rows, {"before": load_before, "after": load()}
+        r["rows_per_s"] = round(rows / r["seconds"])
+        r["vs_bare"] = round(r["rows_per_s"] / report["floor"]["bare_rows_per_s"], 3)
+        fmt = src.suffix.lstrip(".")
+        r["vs_handwritten_per_row"] = per_row_ratio(r, head[f"handwritten_{fmt}"], rows,
+                                                    head["rows"])  # fmt: skip
+        runs[name] = r
+        log(f"{name}: {r}")
+        save_report()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contacts-per-month", type=int, default=55_556)
     parser.add_argument("--activities", type=int, default=10_000_000)
     parser.add_argument("--flat-rows", type=int, default=10_000_000)
+    parser.add_argument("--rounds", type=int, default=3, help="Interleaved rounds vs the script.")
     parser.add_argument("--work", type=Path, default=ROOT / "data/bench")
     parser.add_argument("--out", type=Path, default=ROOT / "reports/bench")
     parser.add_argument("--keep", action="store_true", help="Keep the generated files.")
@@ -277,81 +305,24 @@ def main() -> None:
     report: dict = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "load_start": load(),
+        "as_of": "2026-06-25",
     }
-
-    helps = [run([LEADSCORE, "--help"]) for _ in range(5)]
-    for h in helps:
-        h.pop("output")
-    wall = [h["seconds"] for h in helps]
-    report["help_seconds"] = {"first": wall[0], "best": min(wall),
-                              "median": float(np.median(wall)),
-                              "cpu_best": min(h["cpu_seconds"] for h in helps)}  # fmt: skip
-    log(f"--help: {report['help_seconds']}")
-
-    ready = [
-        work / "crm" / f"{n}.{x}" for n in ("contacts", "activities") for x in ("parquet", "csv")
-    ]
-    if args.reuse and all(f.exists() for f in ready):
-        log("reusing the CRM generated before in " + str(work / "crm"))
-        facts = {"contacts": pq.ParquetFile(ready[0]).metadata.num_rows,
-                 "activities": pq.ParquetFile(ready[2]).metadata.num_rows, "reused": True}  # fmt: skip
-        report["data"] = facts | {"flat_rows": args.flat_rows}
-    else:
-        report["data"] = generate(work, args.contacts_per_month, args.activities, args.flat_rows)
-    crm, model = work / "crm", work / "model"
-    log("training on the CRM (subprocess)")
-    report["train"] = run([LEADSCORE, "train", str(crm / "contacts.parquet"), "-a",
-                           str(crm / "activities.parquet"), "--model-dir", str(model),
-                           "--no-mlflow"])  # fmt: skip
-    report["train"].pop("output")
-    meta = json.loads((model / "metadata.json").read_text())
-    report["train"]["examples"] = meta["data"]["examples"]
-    report["train"]["roc_auc"] = round(meta["metrics"]["roc_auc"], 4)
-    log(f"train: {report['train']}")
-
-    as_of = pd.Timestamp("2026-06-25")
-    build_flat(work, model, as_of, args.flat_rows)
+    report["help_seconds"] = help_seconds()
+    report["data"] = data(work, args)
+    model = work / "model"
+    report["train"] = train(work, model)
+    build_flat(work, model, pd.Timestamp(report["as_of"]), args.flat_rows)
     report["floor"] = floor_speed(work, model)
     log(f"floor: {report['floor']}")
     save(args.out, report)
-
-    runs: dict = {}
-    report["predict"] = runs
-    head_rows = min(REASONS_ROWS, args.flat_rows)
-    plan = [  # name, lead list, activities, rows, with reasons
-        ("flat_parquet", work / "flat.parquet", None, args.flat_rows, False),
-        ("crm_parquet", crm / "contacts.parquet", crm / "activities.parquet", None, False),
-        ("flat_csv", work / "flat.csv", None, args.flat_rows, False),
-        ("crm_csv", crm / "contacts.csv", crm / "activities.csv", None, False),
-        ("flat_1m_parquet", work / "flat-1m.parquet", None, head_rows, False),
-        ("flat_1m_parquet_reasons", work / "flat-1m.parquet", None, head_rows, True),
-    ]
-    for name, src, acts, rows, reasons in plan:
-        out = work / f"{name}-scored{src.suffix}"
-        log(f"predict {name}")
-        # the default command (--engine auto streams lists of over 2 M rows)
-        cmd = [LEADSCORE, "predict", str(src), "-m", str(model), "-o", str(out)]
-        cmd += [] if reasons else ["--no-reasons"]
-        if acts is not None:
-            cmd += ["-a", str(acts), "--as-of", str(as_of.date()), "--include-closed"]
-        rows = rows or report["data"]["contacts"]
-        r = run(cmd) | check_output(out, src, rows)
-        r["engine"] = "stream" if "streamed in batches" in r.pop("output") else "memory"
-        r["rows"] = rows
-        r["rows_per_s"] = round(rows / r["seconds"])
-        r["vs_bare"] = round(r["rows_per_s"] / report["floor"]["bare_rows_per_s"], 3)
-        runs[name] = r
-        log(f"{name}: {r}")
-        save(args.out, report)
-    with_r, without = runs["flat_1m_parquet_reasons"], runs["flat_1m_parquet"]
-    report["reasons"] = {
-        "seconds_per_100k_rows_with": round(with_r["seconds"] * 100_000 / head_rows, 2),
-        "seconds_per_100k_rows_without": round(without["seconds"] * 100_000 / head_rows, 2),
-        "cost_ratio": round(with_r["seconds"] / without["seconds"], 2),
-    }
-    log(f"reasons: {report['reasons']}")
+    report["handwritten"] = compare_head(work, model, args.rounds)
+    log(f"hand-written reference: {report['handwritten']['ratios']}")
+    save(args.out, report)
+    big_runs(work, model, report, lambda: save(args.out, report))
     report["calibration"] = calibration_designs()
     log(f"calibration: {report['calibration']}")
+    report["load_end"] = load()
     report["total_seconds"] = round(time.perf_counter() - started, 1)
     save(args.out, report)
     table = render(report)
@@ -361,19 +332,63 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def help_seconds() -> dict:
+    """``leadscore --help`` five times: first, best and median wall, best CPU."""
+    helps = [run([LEADSCORE, "--help"]) for _ in range(5)]
+    wall = [h["seconds"] for h in helps]
+    out = {"first": wall[0], "best": min(wall), "median": float(np.median(wall)),
+           "cpu_best": min(h["cpu_seconds"] for h in helps)}  # fmt: skip
+    log(f"--help: {out}")
+    return out
+
+
+def data(work: Path, args: argparse.Namespace) -> dict:
+    """The CRM: generated, or reused from an earlier ``--keep`` run."""
+    ready = [
+        work / "crm" / f"{n}.{x}" for n in ("contacts", "activities") for x in ("parquet", "csv")
+    ]
+    if args.reuse and all(f.exists() for f in ready):
+        log("reusing the CRM generated before in " + str(work / "crm"))
+        facts = {"contacts": pq.ParquetFile(ready[0]).metadata.num_rows,
+                 "activities": pq.ParquetFile(ready[2]).metadata.num_rows, "reused": True}  # fmt: skip
+        return facts | {"flat_rows": args.flat_rows}
+    return generate(work, args.contacts_per_month, args.activities, args.flat_rows)
+
+
+def train(work: Path, model: Path) -> dict:
+    """``leadscore train`` on the CRM (subprocess): time, CPU, peak RSS, examples, AUC."""
+    crm = work / "crm"
+    log(f"training on the CRM (subprocess, load {load()[0]})")
+    out = run([LEADSCORE, "train", str(crm / "contacts.parquet"), "-a",
+               str(crm / "activities.parquet"), "--model-dir", str(model), "--no-mlflow"])  # fmt: skip
+    out.pop("output")
+    meta = json.loads((model / "metadata.json").read_text())
+    out["examples"] = meta["data"]["examples"]
+    out["roc_auc"] = round(meta["metrics"]["roc_auc"], 4)
+    out["load_after"] = load()
+    log(f"train: {out}")
+    return out
+
+
 def save(folder: Path, report: dict) -> None:
     """Write the report so far (a long run keeps what it measured if stopped)."""
     (folder / "bench.json").write_text(json.dumps(report, indent=2))
 
 
+def _x(r: dict) -> str:
+    return f"{r['cpu']}x CPU, {r['wall']}x wall"
+
+
 def render(r: dict) -> str:
     """The report as a Markdown table."""
-    f, c = r["floor"], r["calibration"]
+    f, c, h = r["floor"], r["calibration"], r["handwritten"]
+    q = h["ratios"]
     lines = [
         "| measure | value |",
         "| --- | --- |",
         f"| data | {r['data']['contacts']:,} contacts, {r['data']['activities']:,} activities; "
         f"flat list {r['data']['flat_rows']:,} rows |",
+        f"| load average (1, 5, 15 min) | start {r['load_start']}, end {r['load_end']} |",
         f"| bare model predict_proba (floor) | {f['bare_rows_per_s']:,} rows/s |",
         f"| bare model predict_proba in {f['batch_rows']:,}-row batches | "
         f"{f['bare_batched_rows_per_s']:,} rows/s |",
@@ -384,24 +399,33 @@ def render(r: dict) -> str:
         f"| rows/s held-out / cv=5 ensemble / bare | {c['held_out']['rows_per_s']:,} / "
         f"{c['cv5_ensemble']['rows_per_s']:,} / {c['bare']['rows_per_s']:,} |",
     ]
+    for name in ("handwritten_parquet", "predict_parquet", "predict_parquet_reasons",
+                 "handwritten_csv", "predict_csv"):  # fmt: skip
+        m = h[name]
+        lines.append(
+            f"| {name} ({h['rows']:,} flat rows, median of {h['rounds']}) | {m['cpu_seconds']} s "
+            f"CPU, {m['seconds']} s wall, peak RSS {m['peak_rss_mb']:,} MB |"
+        )
+    lines += [
+        f"| predict / script, Parquet | {_x(q['predict_vs_handwritten_parquet'])} |",
+        f"| predict with reasons / script, Parquet | {_x(q['reasons_vs_handwritten_parquet'])} |",
+        f"| predict / script, CSV | {_x(q['predict_vs_handwritten_csv'])} |",
+        f"| reasons: with / without | {_x(q['reasons_vs_predict'])} |",
+        f"| load during the rounds | before {h['load']['before']}, after {h['load']['after']} |",
+    ]
     for name, p in r["predict"].items():
         lines.append(
-            f"| predict {name} | {p['rows']:,} rows in {p['seconds']} s = {p['rows_per_s']:,} "
-            f"rows/s ({p['vs_bare']}x bare), engine {p.get('engine')}, peak RSS "
-            f"{p['peak_rss_mb']:,} MB, output rows "
-            f"{p['output_rows']:,}, ids match: {p['ids_match_input']} |"
-        )
-    if "reasons" in r:
-        q = r["reasons"]
-        lines.append(
-            f"| reasons (1 M flat rows, Parquet) | {q['seconds_per_100k_rows_with']} s per 100,000 "
-            f"rows with, {q['seconds_per_100k_rows_without']} s without ({q['cost_ratio']}x) |"
+            f"| predict {name} | {p['rows']:,} rows in {p['seconds']} s ({p['cpu_seconds']} s "
+            f"CPU) = {p['rows_per_s']:,} rows/s ({p['vs_bare']}x the floor; per row "
+            f"{_x(p['vs_handwritten_per_row'])} the script), engine {p.get('engine')}, peak RSS "
+            f"{p['peak_rss_mb']:,} MB, output rows {p['output_rows']:,}, ids match: "
+            f"{p['ids_match_input']}, load {p['load']['before'][0]} |"
         )
     t = r["train"]
     lines += [
-        f"| train on {r['data']['contacts']:,} contacts | {t['seconds']} s, peak RSS "
-        f"{t['peak_rss_mb']:,} MB, {t.get('examples') or '?'} examples, held-out ROC AUC "
-        f"{t.get('roc_auc')} |",
+        f"| train on {r['data']['contacts']:,} contacts | {t['seconds']} s ({t['cpu_seconds']} s "
+        f"CPU), peak RSS {t['peak_rss_mb']:,} MB, {t.get('examples') or '?'} examples, held-out "
+        f"ROC AUC {t.get('roc_auc')} |",
         f"| leadscore --help | first {r['help_seconds']['first']} s, best "
         f"{r['help_seconds']['best']} s, median {r['help_seconds']['median']} s (CPU "
         f"{r['help_seconds']['cpu_best']} s) |",
