@@ -30,11 +30,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from leadscore.features.snapshots import assemble_rows
-from leadscore.model.examples import examples_of
-from leadscore.model.metrics import summarize
 from leadscore.model.spec import TrainSpec
-from leadscore.model.split import snapshot_split
+
+# The rule (``decide``) is imported by every command through the registry jobs; the window and
+# the evaluation import the feature pipeline (hence scikit-learn) only when they run.
 
 AUC_TOLERANCE = 0.002
 LOG_LOSS_TOLERANCE = 0.01
@@ -84,6 +83,9 @@ def evaluation_window(
 
     The same rows the training of this export holds out as its test part.
     """
+    from leadscore.model.examples import examples_of
+    from leadscore.model.split import snapshot_split
+
     examples, _ = examples_of(contacts, activities, spec, source)
     split = snapshot_split(examples, spec.training)
     test = examples.iloc[split.test]
@@ -100,6 +102,9 @@ def evaluate_scorer(
     scorer: Any, contacts: pd.DataFrame, activities: pd.DataFrame | None, window: pd.DataFrame
 ) -> dict[str, float]:
     """All metrics of ``scorer`` on the window's rows, rebuilt with the scorer's own spec."""
+    from leadscore.features.snapshots import assemble_rows
+    from leadscore.model.metrics import summarize
+
     keys = window[["contact_id", "as_of"]].reset_index(drop=True)
     rows = assemble_rows(contacts, activities, keys, scorer.activity_spec)
     p = scorer.predict_proba(rows)
