@@ -15,27 +15,31 @@ import pyarrow as pa
 import pytest
 
 import leadscore
+import two_pass
 from engines_world import AS_OF, config_for
 from helpers import rows_of
 from leadscore.data.crm import load_crm
 from leadscore.io.csvsafe import neutralise, neutralise_table
 from leadscore.io.writer import write_table
+from leadscore.model.reasons import reason_columns
 from leadscore.scoring import core
 
 ADVERSARIAL = ["=1+1", "+3", "-12.5", "-x", "@SUM(A1)", "\tx", "\rx", "plain", "", None,
                "-12\n", "'=a", "+", "-", "=", " =x", "-1e5", ".5", "+.5e-3", "-.e1"]  # fmt: skip
 
 
-def plain_output(world: dict, model: object) -> pd.DataFrame:
+def plain_output(world: dict, model: object, *, reasons: bool = False) -> pd.DataFrame:
     """Probability, score and tier of every scored contact, from one call on all its rows:
-    the pipeline's ``predict_proba`` and the model's own ``predict_frame``."""
+    the pipeline's ``predict_proba`` and the model's own ``predict_frame``; with ``reasons``,
+    the reasons from a second, separate pass (``two_pass``: how ``predict`` made them before
+    its one-pass path)."""
     cfg = config_for("snapshots")
     root = world["root"]
     crm = load_crm(root / "contacts.csv", root / "activities.csv", cfg, require_outcome=False)
     contacts = crm.contacts[crm.contacts["status"] == "open"]
     contacts = contacts[contacts["created_at"] <= pd.Timestamp(AS_OF)]
     rows = rows_of(model, contacts, crm.activities, pd.Timestamp(AS_OF))
-    frame = model.predict_frame(rows)
+    frame = two_pass.predict_then_explain(model, rows) if reasons else model.predict_frame(rows)
     frame["probability"] = model.estimator.predict_proba(rows)[:, 1]
     return frame.set_axis(contacts["contact_id"].to_numpy())
 
@@ -64,6 +68,33 @@ def test_predict_writes_what_one_plain_model_call_gives(
     np.testing.assert_allclose(scored["probability"], want["probability"], rtol=0, atol=1e-12)
     assert scored["score"].astype(int).tolist() == want["score"].astype(int).tolist()
     assert scored["tier"].tolist() == want["tier"].tolist()
+
+
+@pytest.mark.parametrize("engine", ["memory", "stream"])
+def test_predict_with_reasons_writes_what_predicting_then_explaining_gave(
+    engines_world: dict, tmp_path, monkeypatch, engine: str
+) -> None:
+    # given a list of 5,000 contacts sent to the model in slices of 333 rows
+    monkeypatch.setattr(core, "MODEL_ROWS", 333)
+    root, model_dir = engines_world["root"], engines_world["models"]["snapshots"]
+    model = leadscore.load_model(model_dir)
+    out = tmp_path / "scored.parquet"
+    # when predict scores it with its default reasons (one pass of each slice)
+    leadscore.predict(root / "contacts.csv", root / "activities.csv", config_for("snapshots"),
+                      model=model_dir, out=out, as_of=AS_OF, engine=engine, reasons=True,
+                      batch_rows=1_000)  # fmt: skip
+    got = pd.read_parquet(out)
+    got = got.set_index(got["contact_id"].astype(str))
+    # then every scored row has the probability, score and tier of one predict_proba call on
+    # all rows, and every reason cell the separate explaining pass gave
+    want = plain_output(engines_world, model, reasons=True)
+    assert set(got.index[got["status"] == "scored"]) == set(want.index)
+    scored = got.loc[want.index]
+    np.testing.assert_allclose(scored["probability"], want["probability"], rtol=0, atol=1e-12)
+    assert scored["score"].astype(int).tolist() == want["score"].astype(int).tolist()
+    for col in ["tier", *reason_columns()]:
+        assert scored[col].tolist() == want[col].tolist(), col
+    assert (scored["reason_up_1"] != "").mean() > 0.5
 
 
 def test_the_table_neutraliser_changes_exactly_the_cells_the_cell_rule_changes() -> None:

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
 
+import two_pass
 from helpers import rows_of, score_contacts, train
 from leadscore.features.snapshots import export_end
 from leadscore.model import phrases, reasons
-from leadscore.model.estimators import build_logistic
+from leadscore.model.blend import BaseRate, LogitBlend
+from leadscore.model.calibration import calibrate
+from leadscore.model.estimators import assemble, build_logistic, head
 from trust_helpers import fast_hgb, small_crm
 
 
@@ -179,3 +186,48 @@ def test_no_activity_is_never_a_reason_that_raised_a_score():
     assert "demo" not in _one_row_reasons("not predictive", 0.8)
     # and where it lowered the score it is said against the average lead
     assert "no demo request so far" in _one_row_reasons("not predictive", -0.8)
+
+
+def _scorer_with(scorer, head, rows, y, method):
+    """``scorer`` with another model head after its fitted features, calibrated on ``rows``."""
+    pipe = assemble(scorer.features, head)
+    info = dict(scorer.info)
+    if isinstance(head, Pipeline) and isinstance(head[-1], LogisticRegression):
+        info["reasons_reference"] = reasons.logistic_reference(pipe, rows)
+    elif isinstance(head, LogitBlend):
+        info["reasons_reference"] = reasons.logistic_reference(
+            assemble(scorer.features, head.estimators_[1][1]), rows
+        )
+    return dataclasses.replace(scorer, estimator=calibrate(pipe, rows, y, method), info=info)
+
+
+@pytest.mark.parametrize("method", ["isotonic", "sigmoid"])
+@pytest.mark.parametrize("kind", ["hgb", "logistic", "blend", "base rate"])
+def test_one_pass_gives_the_two_pass_probability_score_tier_and_reasons(trained, kind, method):
+    # given the trained scorer with each model head the shipped model may have
+    result, _, rows = trained
+    scorer = result.scorer
+    features = scorer.features.transform(rows)
+    y = (rows["n_all_total"] > 5).to_numpy()
+    boosted = head(scorer.pipeline)
+    logistic = head(build_logistic(scorer.features)).fit(features, y)
+    heads = {
+        "hgb": boosted,
+        "logistic": logistic,
+        "blend": LogitBlend.of_fitted([("hgb", boosted), ("logistic", logistic)], (0.7, 0.3)),
+        "base rate": BaseRate().fit(features, y),
+    }
+    scorer = _scorer_with(scorer, heads[kind], rows, y, method)
+    # when predict's one pass scores the rows (the contributions' walk gives the log-odds)
+    got = scorer.predict_explained(rows)
+    # then it gives what predict_proba and a separate explaining pass gave, cell for cell
+    want = two_pass.predict_then_explain(scorer, rows)
+    assert (
+        list(got.columns)
+        == list(want.columns)
+        == ["probability", "score", "tier", *reasons.reason_columns()]
+    )
+    np.testing.assert_allclose(got["probability"], want["probability"], rtol=0, atol=1e-12)
+    for col in got.columns[1:]:
+        assert got[col].tolist() == want[col].tolist(), col
+    assert (got["reason_up_1"] != "").any() or kind == "base rate"

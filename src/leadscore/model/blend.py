@@ -83,21 +83,25 @@ class LogitBlend(ClassifierMixin, BaseEstimator):
         ``features`` is the ``ContactFeatures`` output; ``reference`` the logistic part's
         training means (``reasons.logistic_reference``), as stored with the model.
         """
-        from sklearn.linear_model import LogisticRegression
+        return self.parts(features, reference)[1]
 
+    def parts(
+        self, features: pd.DataFrame, reference: list[float] | None = None
+    ) -> tuple[np.ndarray, Any]:
+        """(blended log-odds, contributions) from one pass of each part over ``features``;
+        the log-odds is ``decision_function``'s, bit for bit."""
         from leadscore.model import reasons
 
         total: pd.DataFrame | None = None
         ref = 0.0
+        decisions = []
         for (_, est), w in zip(self.estimators_, self.weights, strict=True):
-            if isinstance(est[-1], LogisticRegression):
-                part = reasons.logistic_contributions(est, features, reference)
-            else:
-                part = reasons.hgb_contributions(est, features)
+            decision, part = reasons.head_parts(est.steps, features, reference)
+            decisions.append(w * decision)
             total = part.values * w if total is None else total + part.values * w
             ref += w * part.reference
         assert total is not None
-        return reasons.Contributions(total, ref)
+        return np.sum(decisions, axis=0), reasons.Contributions(total, ref)
 
 
 class BaseRate(ClassifierMixin, BaseEstimator):
@@ -127,7 +131,13 @@ class BaseRate(ClassifierMixin, BaseEstimator):
 
     def contributions(self, features: pd.DataFrame, reference: list[float] | None = None) -> Any:
         """No factor moves the probability: every contribution is 0."""
+        return self.parts(features, reference)[1]
+
+    def parts(
+        self, features: pd.DataFrame, reference: list[float] | None = None
+    ) -> tuple[np.ndarray, Any]:
+        """(log-odds, contributions): the same log-odds for every row, every contribution 0."""
         from leadscore.model import reasons
 
         zeros = pd.DataFrame(0.0, index=features.index, columns=list(features.columns))
-        return reasons.Contributions(zeros, self.log_odds_)
+        return self.decision_function(features), reasons.Contributions(zeros, self.log_odds_)

@@ -15,6 +15,7 @@ rows. Without scores (callers that choose before fitting), isotonic needs 500 of
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -123,3 +124,16 @@ def calibrate_scores(
     calibrated.estimator = frozen
     calibrated.calibrated_classifiers_[0].estimator = frozen
     return calibrated
+
+
+def calibrated_from_scores(calibrated: CalibratedClassifierCV, scores: np.ndarray) -> np.ndarray:
+    """The calibrated probability of the positive class for log-odds the frozen model already
+    gave (its ``decision_function``), through scikit-learn's own calibrator code: a twin of
+    ``calibrated`` whose model replays ``scores``, so no row goes through the model again."""
+    twin = copy.copy(calibrated)
+    twin.calibrated_classifiers_ = []
+    for part in calibrated.calibrated_classifiers_:
+        replay = copy.copy(part)
+        replay.estimator = ScoreColumn().fit(None, part.estimator.classes_)
+        twin.calibrated_classifiers_.append(replay)
+    return twin.predict_proba(np.asarray(scores, dtype=float).reshape(-1, 1))[:, 1]

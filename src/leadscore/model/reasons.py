@@ -35,9 +35,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from leadscore.features.activity import slug
+from leadscore.model import tree_paths
 from leadscore.model.phrases import in_whole_days, missing_phrase, phrase
 
 TOP = 3
@@ -78,13 +78,15 @@ def logistic_reference(pipeline: Any, rows: pd.DataFrame) -> list[float]:
     return [float(v) for v in np.asarray(X, dtype=float).mean(axis=0)]
 
 
-def logistic_contributions(
+def logistic_parts(
     pipeline: Any, features: pd.DataFrame, reference: list[float] | None = None
-) -> Contributions:
-    """Exact contributions of a fitted logistic pipeline; ``features`` = ContactFeatures output."""
+) -> tuple[np.ndarray, Contributions]:
+    """(log-odds, exact contributions) of a fitted logistic pipeline (encode → model) from one
+    encoding of ``features`` (``ContactFeatures`` output)."""
     encode, model = pipeline.named_steps["encode"], pipeline.named_steps["model"]
     factors = list(features.columns)
-    X = np.asarray(encode.transform(features), dtype=float)
+    encoded = encode.transform(features)
+    X = np.asarray(encoded, dtype=float)
     coef = model.coef_[0]
     mean = np.zeros(X.shape[1]) if reference is None else np.asarray(reference, dtype=float)
     groups = _encode_groups(encode, factors)
@@ -92,85 +94,56 @@ def logistic_contributions(
     out = np.zeros((len(X), len(factors)))
     np.add.at(out.T, groups, per_column.T) if len(X) else None
     ref = float(model.intercept_[0] + mean @ coef)
-    return Contributions(pd.DataFrame(out, columns=factors, index=features.index), ref)
+    values = pd.DataFrame(out, columns=factors, index=features.index)
+    return model.decision_function(encoded), Contributions(values, ref)
 
 
-def _tree_tables(nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(expected value per node, left child, right child) of one fitted tree.
-
-    A leaf's expected value is its value; an inner node's is the training-count-weighted mean
-    of its children's, so moving down a path changes it by exactly the leaf value in total.
-    """
-    n = len(nodes)
-    left, right = nodes["left"].astype(int), nodes["right"].astype(int)
-    leaf = nodes["is_leaf"].astype(bool)
-    count = nodes["count"].astype(float)
-    expected = nodes["value"].astype(float).copy()
-    # children always have larger indices than their parent: fill bottom-up
-    for i in range(n - 1, -1, -1):
-        if not leaf[i]:
-            cl, cr = count[left[i]], count[right[i]]
-            total = cl + cr
-            expected[i] = (
-                (cl * expected[left[i]] + cr * expected[right[i]]) / total
-                if total > 0
-                else 0.5 * (expected[left[i]] + expected[right[i]])
-            )
-    return expected, left, right
+def logistic_contributions(
+    pipeline: Any, features: pd.DataFrame, reference: list[float] | None = None
+) -> Contributions:
+    """Exact contributions of a fitted logistic pipeline; ``features`` = ContactFeatures output."""
+    return logistic_parts(pipeline, features, reference)[1]
 
 
-def hgb_contributions(pipeline: Any, features: pd.DataFrame, chunk: int = 50_000) -> Contributions:
-    """Path-based (Saabas) contributions of a fitted HistGradientBoostingClassifier pipeline."""
-    from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
-    from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
-
+def hgb_parts(pipeline: Any, features: pd.DataFrame) -> tuple[np.ndarray, Contributions]:
+    """(log-odds, Saabas contributions) of a fitted HistGradientBoostingClassifier pipeline
+    (encode → model) from one walk of its trees (``model.tree_paths``)."""
     encode, model = pipeline.named_steps["encode"], pipeline.named_steps["model"]
     factors = list(features.columns)
     encoded = encode.transform(features)
     col_factor = np.asarray([factors.index(c) for c in encoded.columns], dtype=int)
     X = np.asarray(model._preprocess_X(encoded, reset=False), dtype=np.float64)
-    known, f_idx_map = model._bin_mapper.make_known_categories_bitsets()
-    n_threads = _openmp_effective_n_threads()
+    tables = tree_paths.path_tables(model, col_factor, len(factors))
+    raw, out = tree_paths.walk(model, X, tables, len(factors))
+    reference = float(np.ravel(model._baseline_prediction)[0] + tables.root_total)
+    values = pd.DataFrame(out, columns=factors, index=features.index)
+    return raw, Contributions(values, reference)
 
-    # one row of the table per leaf (over all trees): the sum of moves on its path per factor
-    leaf_rows: list[np.ndarray] = []
-    id_trees: list[TreePredictor] = []
-    offsets: list[int] = []
-    root_total = 0.0
-    offset = 0
-    for (predictor,) in model._predictors:
-        nodes = predictor.nodes
-        expected, left, right = _tree_tables(nodes)
-        root_total += expected[0]
-        table = np.zeros((len(nodes), len(factors)))
-        for i in range(len(nodes)):  # parents before children
-            if not nodes["is_leaf"][i]:
-                f = col_factor[int(nodes["feature_idx"][i])]
-                for child in (left[i], right[i]):
-                    table[child] = table[i]
-                    table[child, f] += expected[child] - expected[i]
-        leaf_rows.append(table)
-        ids = nodes.copy()
-        ids["value"] = np.arange(len(nodes), dtype=float) + offset
-        id_trees.append(
-            TreePredictor(ids, predictor.binned_left_cat_bitsets, predictor.raw_left_cat_bitsets)
-        )
-        offsets.append(offset)
-        offset += len(nodes)
-    table = np.vstack(leaf_rows) if leaf_rows else np.zeros((0, len(factors)))
-    out = np.zeros((len(X), len(factors)))
-    for start in range(0, len(X), chunk):
-        part = X[start : start + chunk]
-        cols = np.column_stack(
-            [t.predict(part, known, f_idx_map, n_threads) for t in id_trees]
-        ).astype(np.int64)
-        onehot = sparse.csr_matrix(
-            (np.ones(cols.size), cols.ravel(), np.arange(0, cols.size + 1, cols.shape[1])),
-            shape=(len(part), offset),
-        )
-        out[start : start + len(part)] = onehot @ table
-    reference = float(np.ravel(model._baseline_prediction)[0] + root_total)
-    return Contributions(pd.DataFrame(out, columns=factors, index=features.index), reference)
+
+def hgb_contributions(pipeline: Any, features: pd.DataFrame) -> Contributions:
+    """Path-based (Saabas) contributions of a fitted HistGradientBoostingClassifier pipeline."""
+    return hgb_parts(pipeline, features)[1]
+
+
+def head_parts(
+    steps: list[tuple[str, Any]], features: pd.DataFrame, reference: list[float] | None = None
+) -> tuple[np.ndarray, Contributions]:
+    """(log-odds, contributions) of the fitted steps after ``ContactFeatures`` (encode → model,
+    or a ``model.blend`` head) from one pass over ``features``; the log-odds is the one the
+    head's ``decision_function`` gives, bit for bit (``reference``: the logistic model's
+    training means, as stored with the model)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    last = steps[-1][1]
+    if hasattr(last, "parts"):  # model.blend: LogitBlend, BaseRate
+        return last.parts(features, reference)
+    if isinstance(last, LogisticRegression):
+        return logistic_parts(Pipeline(steps), features, reference)
+    if isinstance(last, HistGradientBoostingClassifier):
+        return hgb_parts(Pipeline(steps), features)
+    raise TypeError(f"no reasons for a {type(last).__name__} model")
 
 
 def contributions(
@@ -181,12 +154,7 @@ def contributions(
     pipeline = scorer.pipeline
     if features is None:
         features = pipeline.named_steps["features"].transform(rows)
-    if hasattr(pipeline[-1], "contributions"):  # model.blend: the weighted sum of its parts'
-        return pipeline[-1].contributions(features, scorer.info.get("reasons_reference"))
-    if scorer.info.get("model") == "logistic" or "logistic" in type(pipeline[-1]).__name__.lower():
-        ref = scorer.info.get("reasons_reference")
-        return logistic_contributions(pipeline, features, ref)
-    return hgb_contributions(pipeline, features)
+    return head_parts(pipeline.steps[1:], features, scorer.info.get("reasons_reference"))[1]
 
 
 # -- reasons --------------------------------------------------------------------------------
@@ -362,18 +330,31 @@ def context_of(scorer: Any) -> ReasonContext:
     )
 
 
-def explain(scorer: Any, rows: pd.DataFrame, top: int = TOP) -> pd.DataFrame:
-    """Reasons for raw model rows (as ``LeadScorer.rows`` builds them)."""
-    features = scorer.features.transform(rows)
-    contrib = contributions(scorer, rows, features)
+def _roles(scorer: Any) -> dict[str, Any]:
+    """The columns and activity types phrases name by their role."""
     f = scorer.features
     spec = getattr(scorer, "activity_spec", None)
-    roles = {
+    return {
         "company_size": f.company_size,
         "revenue": f.revenue,
         "high_intent": [slug(t) for t in spec.high_intent] if spec is not None else [],
     }
-    return reasons_frame(contrib, features, roles, top=top, context=context_of(scorer))
+
+
+def explained(scorer: Any, rows: pd.DataFrame, top: int = TOP) -> tuple[np.ndarray, pd.DataFrame]:
+    """(uncalibrated log-odds, reasons) of raw model rows from one pass: one feature transform
+    and one walk of the model give both; the log-odds is the model's ``decision_function``
+    bit for bit, so the calibrator can turn it into the probability."""
+    features = scorer.features.transform(rows)
+    reference = scorer.info.get("reasons_reference")
+    decision, contrib = head_parts(scorer.pipeline.steps[1:], features, reference)
+    why = reasons_frame(contrib, features, _roles(scorer), top=top, context=context_of(scorer))
+    return decision, why
+
+
+def explain(scorer: Any, rows: pd.DataFrame, top: int = TOP) -> pd.DataFrame:
+    """Reasons for raw model rows (as ``LeadScorer.rows`` builds them)."""
+    return explained(scorer, rows, top)[1]
 
 
 def importance(contrib: Contributions) -> pd.Series:

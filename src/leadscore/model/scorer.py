@@ -70,7 +70,9 @@ class LeadScorer:
 
     def predict_frame(self, rows: pd.DataFrame) -> pd.DataFrame:
         """probability (calibrated), score (1-100 rank in the reference) and tier per row."""
-        p = self.predict_proba(rows)
+        return self._frame(self.predict_proba(rows), rows.index)
+
+    def _frame(self, p: np.ndarray, index: pd.Index) -> pd.DataFrame:
         reference = (self.info.get("score_reference") or {}).get("quantiles")
         return pd.DataFrame(
             {
@@ -78,8 +80,21 @@ class LeadScorer:
                 "score": scores(p, reference, self.thresholds),
                 "tier": assign_tiers(p, self.thresholds),
             },
-            index=rows.index,
+            index=index,
         )
+
+    def predict_explained(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """``predict_frame``'s columns and the reasons (``reason_columns``) from one pass of
+        the rows through the model: the contributions' walk also gives the log-odds, which the
+        calibrator turns into the same probability ``predict_proba`` gives."""
+        from leadscore.model.calibration import calibrated_from_scores
+        from leadscore.model.reasons import explained
+
+        if len(rows) == 0 or len(self.estimator.calibrated_classifiers_) != 1:
+            return pd.concat([self.predict_frame(rows), self.explain(rows)], axis=1)
+        decision, why = explained(self, rows)
+        p = calibrated_from_scores(self.estimator, decision)
+        return pd.concat([self._frame(p, rows.index), why], axis=1)
 
     def explain(self, rows: pd.DataFrame) -> pd.DataFrame:
         """The top factors that raised and lowered each row's probability, in words."""

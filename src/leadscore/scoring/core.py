@@ -53,6 +53,8 @@ MODEL_ROWS = 25_000
 # A source of activity aggregates: keys (contact_id, as_of) in, aggregate columns out
 # (aligned with the keys' index), or None when the rows already hold them.
 Behavior = Callable[[pd.DataFrame], pd.DataFrame | None]
+# Model rows in, output columns out (``predict_frame``, with or without the reasons).
+Predict = Callable[[pd.DataFrame], pd.DataFrame]
 
 
 class Scorer(Protocol):
@@ -162,23 +164,33 @@ def _failure(exc: Exception) -> str:
 
 
 def _predict_parts(
-    model: Scorer, rows: pd.DataFrame, failed: dict[Any, Exception]
+    predict: Predict, rows: pd.DataFrame, failed: dict[Any, Exception]
 ) -> list[pd.DataFrame]:
     """Predict ``rows``; on a data error, halve and retry, so bad rows are found in
     O(bad rows x log rows) model calls and every other row is still scored."""
     try:
-        return [model.predict_frame(rows)]
+        return [predict(rows)]
     except DATA_ERRORS as exc:
         if len(rows) == 1:
             failed[rows.index[0]] = exc
             return []
         half = len(rows) // 2
-        return _predict_parts(model, rows.iloc[:half], failed) + _predict_parts(
-            model, rows.iloc[half:], failed
+        return _predict_parts(predict, rows.iloc[:half], failed) + _predict_parts(
+            predict, rows.iloc[half:], failed
         )
 
 
-def predict_guarded(model: Scorer, rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+def _with_reasons(model: Scorer) -> Predict:
+    """``predict_frame`` plus the reasons: from one pass where the model offers it."""
+    one_pass = getattr(model, "predict_explained", None)
+    if one_pass is not None:
+        return one_pass
+    return lambda rows: pd.concat([model.predict_frame(rows), model.explain(rows)], axis=1)
+
+
+def predict_guarded(
+    model: Scorer, rows: pd.DataFrame, *, reasons: bool = False
+) -> tuple[pd.DataFrame, pd.Series]:
     """Predictions of the rows that can be scored, and a status for the others.
 
     Rows go to the model in slices of ``MODEL_ROWS`` (each row's prediction is its own).
@@ -187,10 +199,11 @@ def predict_guarded(model: Scorer, rows: pd.DataFrame) -> tuple[pd.DataFrame, pd
     cause is not in the rows: the first error is raised.
     """
     failed: dict[Any, Exception] = {}
+    predict = _with_reasons(model) if reasons else model.predict_frame
     parts = [
         part
         for start in range(0, len(rows), MODEL_ROWS)
-        for part in _predict_parts(model, rows.iloc[start : start + MODEL_ROWS], failed)
+        for part in _predict_parts(predict, rows.iloc[start : start + MODEL_ROWS], failed)
     ]
     if failed and len(failed) == len(rows):
         raise next(iter(failed.values()))
@@ -282,14 +295,9 @@ def score_batch(
         return Batch(out, contacts.iloc[:0])
     times = None if features_at is None else features_at[todo]
     rows = model_rows(contacts[todo], times, behavior, model.activity_spec)
-    pred, failed = predict_guarded(model, rows)
+    pred, failed = predict_guarded(model, rows, reasons=reasons)
     columns = [c for c in pred.columns if c in out.columns]
     for col in columns:
         out.loc[pred.index, col] = pred[col].to_numpy()
     out.loc[failed.index, STATUS] = failed.to_numpy(dtype=object)
-    rows = rows.loc[pred.index]
-    if reasons and len(rows):
-        why = model.explain(rows)
-        for col in why.columns:
-            out.loc[why.index, col] = why[col].to_numpy(dtype=object)
-    return Batch(out, rows)
+    return Batch(out, rows.loc[pred.index])

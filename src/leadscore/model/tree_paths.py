@@ -1,0 +1,126 @@
+"""One walk of a fitted HistGradientBoostingClassifier's trees gives both its log-odds and the
+path-based (Saabas) contribution of every factor.
+
+Each tree is walked once per row, by the trees' own compiled ``predict`` on a copy of the tree
+whose leaves hold their node index, so categorical bitsets, unknown categories and missing
+values are routed exactly as the model routes them. From the leaf ids:
+
+- the **log-odds** is the baseline plus each tree's leaf value, added tree by tree in the
+  model's own order, so it equals ``decision_function`` bit for bit (the calibrator then
+  needs no second walk);
+- the **contributions**: in every tree, each split on a row's path moves the expected value
+  from the node's to the child's and the move is credited to the split feature
+  (``tree_tables``). A tree adds to the factors it splits on only, one gather per (tree,
+  factor); the other factors would get exactly 0.
+
+The per-tree tables depend only on the fitted model; they are built once per model and kept
+while the model lives.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+# fitted model -> {factor index of each encoded column: its tables}
+_TABLES: weakref.WeakKeyDictionary[Any, dict[tuple[int, ...], PathTables]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@dataclass(frozen=True)
+class PathTables:
+    """What one walk needs, per tree: the leaf-id copy, the node values, and for each factor
+    the tree splits on, the accumulated move of that factor at every node."""
+
+    id_trees: list[Any]  # sklearn TreePredictor copies: leaf value = node index
+    values: list[np.ndarray]
+    moves: list[list[tuple[int, np.ndarray]]]
+    root_total: float
+
+
+def tree_tables(nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(expected value per node, left child, right child) of one fitted tree.
+
+    A leaf's expected value is its value; an inner node's is the training-count-weighted mean
+    of its children's, so moving down a path changes it by exactly the leaf value in total.
+    """
+    n = len(nodes)
+    left, right = nodes["left"].astype(int), nodes["right"].astype(int)
+    leaf = nodes["is_leaf"].astype(bool)
+    count = nodes["count"].astype(float)
+    expected = nodes["value"].astype(float).copy()
+    # children always have larger indices than their parent: fill bottom-up
+    for i in range(n - 1, -1, -1):
+        if not leaf[i]:
+            cl, cr = count[left[i]], count[right[i]]
+            total = cl + cr
+            expected[i] = (
+                (cl * expected[left[i]] + cr * expected[right[i]]) / total
+                if total > 0
+                else 0.5 * (expected[left[i]] + expected[right[i]])
+            )
+    return expected, left, right
+
+
+def _moves(nodes: np.ndarray, col_factor: np.ndarray, n_factors: int) -> tuple[np.ndarray, float]:
+    """(node × factor table of the moves summed along each node's path, root expected value)."""
+    expected, left, right = tree_tables(nodes)
+    table = np.zeros((len(nodes), n_factors))
+    for i in range(len(nodes)):  # parents before children
+        if not nodes["is_leaf"][i]:
+            f = col_factor[int(nodes["feature_idx"][i])]
+            for child in (left[i], right[i]):
+                table[child] = table[i]
+                table[child, f] += expected[child] - expected[i]
+    return table, float(expected[0])
+
+
+def path_tables(model: Any, col_factor: np.ndarray, n_factors: int) -> PathTables:
+    """The tables of a fitted HistGradientBoostingClassifier (built once per model and
+    factor layout)."""
+    from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
+
+    key = tuple(int(f) for f in col_factor) + (n_factors,)
+    cached = _TABLES.setdefault(model, {})
+    if key in cached:
+        return cached[key]
+    id_trees, values, moves = [], [], []
+    root_total = 0.0
+    for (predictor,) in model._predictors:
+        nodes = predictor.nodes
+        table, root = _moves(nodes, col_factor, n_factors)
+        root_total += root
+        used = sorted(
+            {int(col_factor[int(f)]) for f in nodes["feature_idx"][nodes["is_leaf"] == 0]}
+        )
+        moves.append([(f, np.ascontiguousarray(table[:, f])) for f in used])
+        values.append(nodes["value"].astype(float))
+        ids = nodes.copy()
+        ids["value"] = np.arange(len(nodes), dtype=float)
+        id_trees.append(
+            TreePredictor(ids, predictor.binned_left_cat_bitsets, predictor.raw_left_cat_bitsets)
+        )
+    cached[key] = PathTables(id_trees, values, moves, root_total)
+    return cached[key]
+
+
+def walk(
+    model: Any, X: np.ndarray, tables: PathTables, n_factors: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(log-odds per row, rows × factors contributions) of the preprocessed rows ``X``."""
+    from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+
+    known, f_idx_map = model._bin_mapper.make_known_categories_bitsets()
+    n_threads = _openmp_effective_n_threads()
+    raw = np.zeros(len(X)) + float(np.ravel(model._baseline_prediction)[0])
+    out = np.zeros((n_factors, len(X)))
+    for tree, values, moves in zip(tables.id_trees, tables.values, tables.moves, strict=True):
+        leaf = tree.predict(X, known, f_idx_map, n_threads).astype(np.intp)
+        raw += values[leaf]  # the model's own order of additions: bit-identical log-odds
+        for f, move in moves:
+            out[f] += move[leaf]
+    return raw, out.T
