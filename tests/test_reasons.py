@@ -231,3 +231,22 @@ def test_one_pass_gives_the_two_pass_probability_score_tier_and_reasons(trained,
     for col in got.columns[1:]:
         assert got[col].tolist() == want[col].tolist(), col
     assert (got["reason_up_1"] != "").any() or kind == "base rate"
+
+
+def test_many_values_are_phrased_as_each_one_alone(trained):
+    # given every factor's values in the fixture's rows, and values on and around each of its
+    # reference quantiles (where a comparison changes its words)
+    result, _, rows = trained
+    features = result.scorer.features.transform(rows)
+    refs = result.scorer.info["factor_reference"]
+    roles = reasons._roles(result.scorer)
+    for factor in features.columns:
+        values = features[factor].drop_duplicates().to_numpy()
+        ref = refs.get(factor)
+        if ref is not None:
+            q = np.asarray(ref["quantiles"], dtype=float)
+            extra = np.concatenate([q, np.nextafter(q, np.inf), np.nextafter(q, -np.inf)])
+            values = np.concatenate([values, extra, [np.nan, 0.0, -1.0]])
+        # when they are phrased together, then each reads as phrased alone
+        want = [phrases.phrase(factor, v, roles, ref) for v in values]
+        assert phrases.phrase_many(factor, values, roles, ref) == want, factor

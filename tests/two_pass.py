@@ -4,12 +4,16 @@ The probability came from the calibrated pipeline's own ``predict_proba`` (one f
 transform and one walk of every tree) and the reasons from a second, separate pass: the
 features again, then every tree's compiled ``predict`` on a copy whose leaves hold their
 (global) node index, summed by one sparse × dense product of a one-hot leaf matrix with the
-per-leaf table of moves. The one-pass path must give the same output, cell for cell.
+per-leaf table of moves; each distinct value of a factor was phrased by ``phrase`` and each
+row's ``reasons_json`` written by its own loop. The one-pass path must give the same output,
+cell for cell.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -18,7 +22,7 @@ from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
 
-from leadscore.model import reasons
+from leadscore.model import phrases, reasons
 from leadscore.model.blend import BaseRate, LogitBlend
 from leadscore.model.tree_paths import tree_tables
 
@@ -81,13 +85,33 @@ def head_contributions(head: Any, features: pd.DataFrame, ref: Any) -> reasons.C
     return hgb_contributions(head, features)
 
 
+def row_json(values: np.ndarray, names: np.ndarray, json_top: int) -> list[str]:
+    """``reasons_json`` row by row."""
+    by_size = np.argsort(-np.abs(values), axis=1, kind="stable")[:, :json_top]
+    top_values = np.take_along_axis(np.round(values, 3), by_size, axis=1).tolist()
+    quoted = [json.dumps(str(name)) for name in names]
+    return [
+        "{" + ", ".join(f"{quoted[j]}: {v!r}" for j, v in zip(js, vs, strict=True) if v != 0) + "}"
+        for js, vs in zip(by_size.tolist(), top_values, strict=True)
+    ]
+
+
+def phrase_each(factor: str, values: Any, roles: Any = None, ref: Any = None) -> list[str]:
+    """``phrase`` called on each value."""
+    return [phrases.phrase(factor, v, roles, ref) for v in values]
+
+
 def predict_then_explain(scorer: Any, rows: pd.DataFrame) -> pd.DataFrame:
     """Probability, score, tier (``predict_frame``: one pass) and the reasons (another)."""
     features = scorer.features.transform(rows)
     steps = scorer.pipeline.steps[1:]
     head = steps[0][1] if len(steps) == 1 else type(scorer.pipeline)(steps)
     contrib = head_contributions(head, features, scorer.info.get("reasons_reference"))
-    why = reasons.reasons_frame(
-        contrib, features, reasons._roles(scorer), context=reasons.context_of(scorer)
-    )
+    with (
+        mock.patch.object(reasons, "_json", row_json),
+        mock.patch.object(reasons, "phrase_many", phrase_each),
+    ):
+        why = reasons.reasons_frame(
+            contrib, features, reasons._roles(scorer), context=reasons.context_of(scorer)
+        )
     return pd.concat([scorer.predict_frame(rows), why], axis=1)

@@ -11,6 +11,7 @@ compared with those leads: "pricing page view ×3 in the last 30 days — more t
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -23,6 +24,7 @@ MOST = 0.5  # "most leads": more than half of the reference
 _COUNT_WINDOW = re.compile(r"^n_(?P<what>.+)_(?P<days>\d+)d$")
 _COUNT_TOTAL = re.compile(r"^n_(?P<what>.+)_total$")
 _LAST = re.compile(r"^days_since_last_(?P<what>.+)$")
+_SEPARATORS = re.compile(r"[_\s]+")
 
 
 def factor_reference(features: pd.DataFrame) -> dict[str, dict[str, Any]]:
@@ -87,8 +89,10 @@ def _compare(factor: str, value: Any, ref: dict[str, Any] | None) -> str:
     return " — typical"
 
 
+@functools.lru_cache(maxsize=4096, typed=True)
 def _words(name: str) -> str:
-    return re.sub(r"[_\s]+", " ", str(name)).strip()
+    """A column name or category in words (cached: phrases say the same few names often)."""
+    return _SEPARATORS.sub(" ", str(name)).strip()
 
 
 def _what(slugged: str) -> str:
@@ -133,6 +137,37 @@ def phrase(
             with the leads the model was checked on; numbers only.
     """
     return _base(factor, value, roles or {}) + _compare(factor, value, ref)
+
+
+def phrase_many(
+    factor: str,
+    values: np.ndarray,
+    roles: dict[str, Any] | None = None,
+    ref: dict[str, Any] | None = None,
+) -> list[str]:
+    """``phrase`` of each of many values of one factor, the comparison worked out once per
+    group of values that compare alike (missing, zero, and the same place among the reference
+    quantiles): what ``phrase`` says of each value, for far fewer comparisons."""
+    roles = roles or {}
+    compared = _compare_many(factor, values, ref)
+    return [_base(factor, v, roles) + c for v, c in zip(values, compared, strict=True)]
+
+
+def _compare_many(factor: str, values: np.ndarray, ref: dict[str, Any] | None) -> list[str]:
+    """``_compare`` of each value: once per (missing, zero, rank among the quantiles) group."""
+    if ref is None or len(values) == 0:
+        return [""] * len(values)
+    try:
+        x = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        return [_compare(factor, v, ref) for v in values]
+    q = np.asarray(ref.get("quantiles") or [], dtype=float)
+    key = np.column_stack(
+        [np.isnan(x), x == 0, np.searchsorted(q, x, side="left"), np.searchsorted(q, x, "right")]
+    )
+    _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    said = [_compare(factor, values[i], ref) for i in first]
+    return [said[k] for k in inverse.ravel()]
 
 
 def _base(factor: str, value: Any, roles: dict[str, Any]) -> str:

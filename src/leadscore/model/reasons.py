@@ -38,7 +38,7 @@ import pandas as pd
 
 from leadscore.features.activity import slug
 from leadscore.model import tree_paths
-from leadscore.model.phrases import in_whole_days, missing_phrase, phrase
+from leadscore.model.phrases import in_whole_days, missing_phrase, phrase_many
 
 TOP = 3
 MIN_EFFECT = 0.01  # log-odds below which a factor is not worth a reason
@@ -248,14 +248,23 @@ def reasons_frame(
 
 
 def _json(values: np.ndarray, names: np.ndarray, json_top: int) -> list[str]:
-    """``{"factor": log-odds, ...}`` of the largest absolute contributions per row."""
+    """``{"factor": log-odds, ...}`` of the largest absolute contributions per row (rounded to
+    3 decimals; zeros left out), in ``json.dumps``' own layout; each distinct number is
+    written once."""
     by_size = np.argsort(-np.abs(values), axis=1, kind="stable")[:, :json_top]
-    top_values = np.take_along_axis(np.round(values, 3), by_size, axis=1).tolist()
-    quoted = [json.dumps(str(name)) for name in names]  # json.dumps' own layout, built once
-    return [
-        "{" + ", ".join(f"{quoted[j]}: {v!r}" for j, v in zip(js, vs, strict=True) if v != 0) + "}"
-        for js, vs in zip(by_size.tolist(), top_values, strict=True)
-    ]
+    top = np.take_along_axis(np.round(values, 3), by_size, axis=1)
+    quoted = np.asarray([json.dumps(str(name)) + ": " for name in names], dtype=object)
+    distinct, codes = np.unique(top, return_inverse=True)
+    number = np.asarray([repr(v) for v in distinct.tolist()], dtype=object)
+    cells = (quoted[by_size] + number[codes.reshape(top.shape)]).tolist() if top.size else []
+    say = top != 0
+    kept = say.sum(axis=1)
+    if not (say == (np.arange(top.shape[1]) < kept[:, None])).all():  # zeros not all last
+        return ["{" + ", ".join(c for c, s in zip(row, ok, strict=True) if s) + "}"
+                for row, ok in zip(cells, say.tolist(), strict=True)]  # fmt: skip
+    if not cells:
+        return ["{}"] * len(values)
+    return ["{" + ", ".join(row[:k]) + "}" for row, k in zip(cells, kept.tolist(), strict=True)]
 
 
 class _Phrases:
@@ -283,12 +292,14 @@ class _Phrases:
         codes, _ = pd.factorize(keys, use_na_sentinel=False)
         first = np.unique(codes, return_index=True)[1]
         blank = _is_blank(name, column) if name in self.context.blanks else np.zeros(len(at), bool)
+        said = iter(phrase_many(name, column[first[~blank[first]]], self.roles,
+                                self.context.refs.get(name)))  # fmt: skip
         texts = []
         for i in first:
             if blank[i]:
                 texts.append(missing_phrase(name, column[i], self.roles, self.context.blanks[name]))
                 continue
-            text = phrase(name, column[i], self.roles, self.context.refs.get(name))
+            text = next(said)
             if with_intent and self.bits[at[i]]:
                 which = [t.replace("_", " ") for b, t in enumerate(self.intent)
                          if self.bits[at[i]] >> b & 1]  # fmt: skip
