@@ -150,7 +150,28 @@ def phrase_many(
     quantiles): what ``phrase`` says of each value, for far fewer comparisons."""
     roles = roles or {}
     compared = _compare_many(factor, values, ref)
-    return [_base(factor, v, roles) + c for v, c in zip(values, compared, strict=True)]
+    values = np.asarray(values)
+    if values.dtype.kind == "f" and _plain_number(factor):  # "employees = 1,234": the commonest
+        words = _words(factor)
+        bases = [f"{words} not filled in" if np.isnan(v) else f"{words} = {_number(v)}"
+                 for v in values.tolist()]  # fmt: skip
+    else:
+        bases = [_base(factor, v, roles) for v in values]
+    return [b + c for b, c in zip(bases, compared, strict=True)]
+
+
+@functools.lru_cache(maxsize=1024)
+def _plain_number(factor: str) -> bool:
+    """True when ``_base`` says a number of this factor as ``<factor in words> = <number>``."""
+    shaped = (
+        _COUNT_WINDOW.match(factor)
+        or _COUNT_TOTAL.match(factor)
+        or _LAST.match(factor)
+        or factor.startswith("days_since__")
+        or factor.endswith(("__band", "__seniority", "__decision_maker", "__function"))
+    )
+    named = ("days_since_first_activity", "velocity_30d", "n_distinct_types", "days_since_created")
+    return not (shaped or factor in named)
 
 
 def _compare_many(factor: str, values: np.ndarray, ref: dict[str, Any] | None) -> list[str]:

@@ -90,11 +90,12 @@ def logistic_parts(
     coef = model.coef_[0]
     mean = np.zeros(X.shape[1]) if reference is None else np.asarray(reference, dtype=float)
     groups = _encode_groups(encode, factors)
-    per_column = (X - mean) * coef
-    out = np.zeros((len(X), len(factors)))
-    np.add.at(out.T, groups, per_column.T) if len(X) else None
+    per_column = ((X - mean) * coef).T
+    out = np.zeros((len(factors), len(X)))
+    for column, factor in enumerate(groups.tolist()):  # each factor's columns in order
+        out[factor] += per_column[column]
     ref = float(model.intercept_[0] + mean @ coef)
-    values = pd.DataFrame(out, columns=factors, index=features.index)
+    values = pd.DataFrame(out.T, columns=factors, index=features.index)
     return model.decision_function(encoded), Contributions(values, ref)
 
 
