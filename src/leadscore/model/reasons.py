@@ -15,10 +15,14 @@ Methods, both exact and additive (``reference + sum of contributions = model log
   split feature. Node expected values are training-count-weighted means of their leaves, so
   the contributions add up exactly to the model's raw prediction. The path is found by the
   fitted trees' own compiled ``predict`` on a copy of each tree whose leaves hold their node
-  index, so categorical bitsets and missing-value routing are exactly the model's; the sum
-  over trees is one sparse × dense product. We wrote this rather than use SHAP's
-  TreeExplainer because it needs no new dependency, handles HistGradientBoosting's native
-  categorical splits the same way the model does, and costs a few model evaluations.
+  index, so categorical bitsets and missing-value routing are exactly the model's, and the
+  same walk gives the model's log-odds (``model.tree_paths``). We wrote this rather than use
+  SHAP's TreeExplainer because it needs no new dependency, handles HistGradientBoosting's
+  native categorical splits the same way the model does, and costs one model evaluation.
+
+``explained`` gives the log-odds and the reasons of a batch from one feature transform and
+one pass of the model (``predict`` with reasons: the calibrator turns that log-odds into the
+probability, so nothing is computed twice).
   Saabas contributions are local and exact in sum but, unlike SHAP values, can favour
   features split near the root; the reasons are ranked, not read as exact shares.
 

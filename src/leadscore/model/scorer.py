@@ -86,7 +86,8 @@ class LeadScorer:
     def predict_explained(self, rows: pd.DataFrame) -> pd.DataFrame:
         """``predict_frame``'s columns and the reasons (``reason_columns``) from one pass of
         the rows through the model: the contributions' walk also gives the log-odds, which the
-        calibrator turns into the same probability ``predict_proba`` gives."""
+        calibrator turns into the same probability ``predict_proba`` gives. A calibrator
+        ensemble (several models, each its own log-odds) takes the two passes."""
         from leadscore.model.calibration import calibrated_from_scores
         from leadscore.model.reasons import explained
 

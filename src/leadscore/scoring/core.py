@@ -14,7 +14,7 @@ For each contact row the core decides, in this order:
 4. **prediction** (``predict_guarded``): probability, score and tier; a batch that fails on a
    data error is retried row by row so one bad row costs only itself (its status says why); a
    programming error raises;
-5. **reasons**, when asked.
+5. **reasons**, when asked: from the same model call as the prediction.
 
 Output rows keep the batch's index and order, one per input row: the id, the columns the
 caller asked to keep (``keep``: passed through as text, unchanged, never features), the
@@ -193,8 +193,9 @@ def predict_guarded(
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Predictions of the rows that can be scored, and a status for the others.
 
-    Rows go to the model in slices of ``MODEL_ROWS`` (each row's prediction is its own).
-    A row whose features raise a data error, or whose probability is not a finite number
+    Rows go to the model in slices of ``MODEL_ROWS`` (each row's prediction is its own);
+    with ``reasons``, each slice's reasons come from the same call (``_with_reasons``). A
+    row whose features raise a data error, or whose probability is not a finite number
     between 0 and 1, is set aside with its reason. When every row fails the same way the
     cause is not in the rows: the first error is raised.
     """
