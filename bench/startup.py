@@ -1,6 +1,6 @@
 """The fixed cost of each ``leadscore`` command: what a tiny input pays before any real work.
 
-For each command, on inputs small enough that the work itself is negligible (a 2,000-contact
+For each command, on inputs small enough that the work itself is negligible (a 3,000-contact
 sample CRM, a 1,000-row lead list, a model trained on that CRM): whole-process wall and CPU
 seconds (median of ``--rounds`` runs), and the time its imports take, read from
 ``python -X importtime`` (the sum of each module's own time) with the heavy packages it loads.
