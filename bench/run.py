@@ -311,7 +311,7 @@ def main() -> None:
     report["help_seconds"] = help_seconds()
     report["data"] = data(work, args)
     model = work / "model"
-    report["train"] = train(work, model)
+    report["train"] = train(work, model, verbose=True)
     build_flat(work, model, pd.Timestamp(report["as_of"]), args.flat_rows)
     report["floor"] = floor_speed(work, model)
     log(f"floor: {report['floor']}")
@@ -355,13 +355,17 @@ def data(work: Path, args: argparse.Namespace) -> dict:
     return generate(work, args.contacts_per_month, args.activities, args.flat_rows)
 
 
-def train(work: Path, model: Path) -> dict:
-    """``leadscore train`` on the CRM (subprocess): time, CPU, peak RSS, examples, AUC."""
+def train(work: Path, model: Path, *, verbose: bool = False) -> dict:
+    """``leadscore train`` on the CRM (subprocess): time, CPU, peak RSS, examples, AUC; with
+    ``verbose``, also its per-step table (``train --verbose``) as text lines."""
     crm = work / "crm"
     log(f"training on the CRM (subprocess, load {load()[0]})")
     out = run([LEADSCORE, "train", str(crm / "contacts.parquet"), "-a",
-               str(crm / "activities.parquet"), "--model-dir", str(model), "--no-mlflow"])  # fmt: skip
-    out.pop("output")
+               str(crm / "activities.parquet"), "--model-dir", str(model), "--no-mlflow",
+               *(["--verbose"] if verbose else [])])  # fmt: skip
+    text = out.pop("output")
+    if verbose and "Steps (" in text:
+        out["steps"] = text[text.index("Steps (") :].splitlines()[:30]
     meta = json.loads((model / "metadata.json").read_text())
     out["examples"] = meta["data"]["examples"]
     out["roc_auc"] = round(meta["metrics"]["roc_auc"], 4)

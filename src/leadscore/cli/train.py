@@ -34,6 +34,9 @@ def train(
     experiment: ExperimentOpt = None,
     scorecard: ScorecardOpt = None,
     name: NameOpt = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", help="Also print the time and peak memory of each step.")
+    ] = False,
 ) -> None:
     """Learn from closed contacts: point-in-time snapshots, time-ordered validation, the
     better of gradient boosting, logistic regression and their blend (chosen on validation
@@ -51,6 +54,8 @@ def train(
         else:
             render_training(outcome.result, outcome.model_dir)
         say(warnings=outcome.warnings)
+        if verbose and outcome.steps is not None:
+            render_steps(outcome.steps.rows())
         if outcome.run is not None:
             run, name = outcome.run, outcome.name
             typer.echo(
@@ -111,6 +116,19 @@ def render_training(result: Any, model_dir: Path) -> None:
     if excluded:
         out.print("columns not used: " + "; ".join(f"{k} ({v})" for k, v in excluded.items()))
     out.print(f"model saved to {model_dir}/")
+
+
+def render_steps(rows: list[dict[str, Any]]) -> None:
+    """Where the time went: wall and CPU seconds per step, and the process's peak memory
+    once the step ended (the step whose figure jumps raised it)."""
+    from rich.table import Table
+
+    table = Table(title="Steps (wall and CPU seconds; peak memory of the process so far)")
+    for column in ("step", "wall s", "CPU s", "peak MB"):
+        table.add_column(column, justify="left" if column == "step" else "right")
+    for r in rows:
+        table.add_row(r["step"], f"{r['wall_s']:.2f}", f"{r['cpu_s']:.2f}", f"{r['peak_mb']:,}")
+    console().print(table)
 
 
 def render_scorecard(result: Any, model_dir: Path) -> None:

@@ -27,6 +27,7 @@ class TrainOutcome:
     champion: bool = False  # True when this first version of ``name`` became its champion
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    steps: Any = None  # model.steps.Steps: seconds and peak memory per step (train --verbose)
 
 
 def model_names(cfg: Config, name: str | None, experiment: str | None) -> tuple[str, str]:
@@ -59,7 +60,7 @@ def validated_scorecard(cfg: Config, crm: CRM) -> Any:
     )
 
 
-def fit(crm: CRM, cfg: Config, *, calibrate_scorecard: bool = False) -> Any:
+def fit(crm: CRM, cfg: Config, *, calibrate_scorecard: bool = False, steps: Any = None) -> Any:
     """Train on a loaded export: the learned model (with the config's scorecard beside it as
     a baseline), or the scorecard itself calibrated into probabilities."""
     card = validated_scorecard(cfg, crm)
@@ -70,7 +71,7 @@ def fit(crm: CRM, cfg: Config, *, calibrate_scorecard: bool = False) -> Any:
         return train_scorecard(crm.contacts, crm.activities, spec, card, crm.contacts_path)
     from leadscore.model.train import train as train_model
 
-    return train_model(crm.contacts, crm.activities, spec, source=crm.contacts_path)
+    return train_model(crm.contacts, crm.activities, spec, source=crm.contacts_path, steps=steps)
 
 
 @with_threads
@@ -103,31 +104,44 @@ def train(
         the leakage findings, the model folder and the MLflow run.
     """
     from leadscore.io.store import save_model
+    from leadscore.model.steps import Steps
 
-    cfg = read_config(config, scorecard)
-    crm = load_export(contacts, activities, cfg, require_outcome=True)
-    result = fit(crm, cfg, calibrate_scorecard=scorecard is not None)
-    outcome = TrainOutcome(result, Path(model_dir), notes=list(crm.notes))
+    steps = Steps()
+    with steps.step("load"):
+        cfg = read_config(config, scorecard)
+        crm = load_export(contacts, activities, cfg, require_outcome=True)
+    result = fit(crm, cfg, calibrate_scorecard=scorecard is not None, steps=steps)
+    outcome = TrainOutcome(result, Path(model_dir), notes=list(crm.notes), steps=steps)
     inputs = {"contacts": contacts, "activities": activities, "config": config}
-    save_model(result.scorer, model_dir, extra={"data_fingerprint": fingerprints(inputs)})
+    with steps.step("save"):
+        save_model(result.scorer, model_dir, extra={"data_fingerprint": fingerprints(inputs)})
     if scorecard is None:
         from leadscore.features import noise
         from leadscore.io.report import write_report
 
-        write_report(result, model_dir)
+        with steps.step("report file"):
+            write_report(result, model_dir)
         leak = result.leakage.warning() if result.leakage else None
         outcome.warnings = [w for w in (leak, *result.warnings) if w]
         outcome.notes += noise.describe(getattr(result.scorer.features, "signal_", None))
     if mlflow:
-        from leadscore.tracking.registry import crown_if_first
-        from leadscore.tracking.runs import log_training
-
-        params = {"config": cfg.to_dict(), "chosen": {"calibration": result.calibration}}
-        files = {k: v for k, v in inputs.items() if isinstance(v, str | Path)}
-        name, experiment = model_names(cfg, name, experiment)
-        outcome.run = log_training(
-            result, params, model_dir, experiment=experiment, inputs=files, register=name
-        )
-        outcome.experiment, outcome.name = experiment, name
-        outcome.champion = crown_if_first(name, outcome.run.version)
+        with steps.step("MLflow"):
+            _log(outcome, cfg, inputs, name, experiment)
     return outcome
+
+
+def _log(outcome: TrainOutcome, cfg: Config, inputs: dict[str, Any], name: str | None,
+         experiment: str | None) -> None:  # fmt: skip
+    """Log the run to MLflow and register the model; the first version becomes champion."""
+    from leadscore.tracking.registry import crown_if_first
+    from leadscore.tracking.runs import log_training
+
+    result = outcome.result
+    params = {"config": cfg.to_dict(), "chosen": {"calibration": result.calibration}}
+    files = {k: v for k, v in inputs.items() if isinstance(v, str | Path)}
+    name, experiment = model_names(cfg, name, experiment)
+    outcome.run = log_training(
+        result, params, outcome.model_dir, experiment=experiment, inputs=files, register=name
+    )
+    outcome.experiment, outcome.name = experiment, name
+    outcome.champion = crown_if_first(name, outcome.run.version)

@@ -23,6 +23,7 @@ from leadscore.features.snapshots import assemble_rows, snapshot_examples
 from leadscore.model.folds import forward_folds, stratified_folds
 from leadscore.model.spec import TrainSpec
 from leadscore.model.split import Split, order_split, snapshot_split, stratified_split
+from leadscore.model.steps import Steps, step_of
 
 
 def feature_transformer(spec: TrainSpec) -> ContactFeatures:
@@ -105,13 +106,19 @@ def training_rows(
     spec: TrainSpec,
     act: ActivitySpec,
     source: str | None = None,
+    steps: Steps | None = None,
 ) -> TrainingRows:
     """The examples, raw rows and split of either kind of export (``[training] examples``)."""
     if spec.training.examples == "flat":
-        return flat_training_rows(contacts, activities, spec, act)
-    examples, dates = examples_of(contacts, activities, spec, source)
-    rows = assemble_rows(contacts, activities, examples, act)
-    return TrainingRows(examples, rows, snapshot_split(examples, spec.training), dates)
+        with step_of(steps, "examples"):
+            return flat_training_rows(contacts, activities, spec, act)
+    with step_of(steps, "examples"):
+        examples, dates = examples_of(contacts, activities, spec, source)
+    with step_of(steps, "rows (attributes, activity)"):
+        rows = assemble_rows(contacts, activities, examples, act)
+    with step_of(steps, "split"):
+        split = snapshot_split(examples, spec.training)
+    return TrainingRows(examples, rows, split, dates)
 
 
 def cv_splits(tr: TrainingRows, spec: TrainSpec) -> tuple[list[Split], str]:

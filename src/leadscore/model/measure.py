@@ -34,9 +34,10 @@ from leadscore.features.contact import ContactFeatures
 from leadscore.model.calibration import ScoreColumn, calibrate_scores, choose_method
 from leadscore.model.estimators import assemble
 from leadscore.model.examples import feature_transformer
-from leadscore.model.selection import Recipe, Selection, fit_head, select
+from leadscore.model.selection import Recipe, Selection, fit_head, select, tuning_rows
 from leadscore.model.spec import TrainSpec
 from leadscore.model.split import Split
+from leadscore.model.steps import Steps, step_of
 
 CROSS_FIT_FOLDS = 5
 
@@ -82,43 +83,58 @@ def crossfit_folds(contacts: np.ndarray, validation: np.ndarray, k: int, seed: i
 
 
 def out_of_fold(recipe: Recipe, features: ContactFeatures, F: pd.DataFrame, y: np.ndarray,
-                folds: np.ndarray, known: dict[int, np.ndarray], seed: int) -> np.ndarray:  # fmt: skip
-    """Log-odds of every row from the recipe fitted without its fold (``known`` folds given)."""
+                folds: np.ndarray, known: dict[int, np.ndarray], seed: int,
+                contacts: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+    """Log-odds of every row from the recipe fitted without its fold (``known`` folds given).
+
+    With ``contacts`` and more than ``TUNE_ROWS`` rows outside a fold, that fold's model is
+    fitted on every row of a seeded random part of those contacts (``tuning_rows``): the
+    training-time budget of the cross-fit, whose scores only feed the calibrator.
+    """
     scores = np.zeros(len(y))
     for k in np.unique(folds):
         held = folds == k
         if int(k) in known:
             scores[held] = known[int(k)]
             continue
-        head = fit_head(recipe, features, seed, F[~held], y[~held])
+        train = np.flatnonzero(~held)
+        budget = tuning_rows(None if contacts is None else contacts[train], seed + int(k))
+        train = train if budget is None else train[budget]
+        head = fit_head(recipe, features, seed, F.iloc[train], y[train])
         scores[held] = head.decision_function(F[held])
     return scores
 
 
 def measure(rows: pd.DataFrame, y: np.ndarray, contacts: np.ndarray, split: Split,
-            spec: TrainSpec) -> Measured:  # fmt: skip
+            spec: TrainSpec, steps: Steps | None = None) -> Measured:  # fmt: skip
     """The four steps of the module docstring on one split (fit, calibration, test rows)."""
     t = spec.training
     learned = np.concatenate([split.fit, split.calibration])
-    features = feature_transformer(spec).fit(rows.iloc[learned], y[learned])  # noise control
-    F, F_test = features.transform(rows.iloc[learned]), features.transform(rows.iloc[split.test])
+    with step_of(steps, "features"):
+        features = feature_transformer(spec).fit(rows.iloc[learned], y[learned])  # noise control
+        F = features.transform(rows.iloc[learned])
+        F_test = features.transform(rows.iloc[split.test])
     y_learned, is_val = y[learned], np.arange(len(learned)) >= len(split.fit)
-    chosen = select(
-        features, F[~is_val], y_learned[~is_val], F[is_val], y_learned[is_val], seed=t.seed,
-        calibration=t.calibration, forced=t.model,
-    )  # fmt: skip
+    with step_of(steps, "candidates"):
+        chosen = select(
+            features, F[~is_val], y_learned[~is_val], F[is_val], y_learned[is_val], seed=t.seed,
+            calibration=t.calibration, forced=t.model, groups=contacts[learned][~is_val],
+        )  # fmt: skip
     candidate = chosen.candidates[chosen.chosen]
-    head = fit_head(candidate.recipe, features, t.seed, F, y_learned)
-    if candidate.recipe.kind == "base_rate":  # one score for every row: calibrate on it
-        scores = head.decision_function(F)
-    else:
-        folds = crossfit_folds(contacts[learned], is_val, CROSS_FIT_FOLDS, t.seed)
-        known = {0: candidate.val_scores}
-        scores = out_of_fold(candidate.recipe, features, F, y_learned, folds, known, t.seed)
-    method = choose_method(
-        y_learned, t.calibration, expit(scores), rows="rows before the test (out-of-fold scores)"
-    )
-    test_scores = head.decision_function(F_test)
+    with step_of(steps, "measured fit"):
+        head = fit_head(candidate.recipe, features, t.seed, F, y_learned)
+        test_scores = head.decision_function(F_test)
+    with step_of(steps, "calibration (cross-fit)"):
+        if candidate.recipe.kind == "base_rate":  # one score for every row: calibrate on it
+            scores = head.decision_function(F)
+        else:
+            folds = crossfit_folds(contacts[learned], is_val, CROSS_FIT_FOLDS, t.seed)
+            known = {0: candidate.val_scores}
+            scores = out_of_fold(
+                candidate.recipe, features, F, y_learned, folds, known, t.seed, contacts[learned]
+            )
+        where = "rows before the test (out-of-fold scores)"
+        method = choose_method(y_learned, t.calibration, expit(scores), rows=where)
     calibrator = _on_scores(scores, y_learned, method[0])
     runner = chosen.candidates[chosen.runner_up]
     y_val = y_learned[is_val]

@@ -32,6 +32,7 @@ from leadscore.model.measure import Measured
 from leadscore.model.selection import fit_head
 from leadscore.model.spec import TrainSpec
 from leadscore.model.split import Split
+from leadscore.model.steps import Steps, step_of
 
 
 @dataclass
@@ -47,25 +48,34 @@ class Shipped:
 
 
 def refit(rows: pd.DataFrame, y: np.ndarray, split: Split, measured: Measured,
-          spec: TrainSpec) -> Shipped:  # fmt: skip
+          spec: TrainSpec, steps: Steps | None = None) -> Shipped:  # fmt: skip
     """The measured recipe fitted on every labelled row, calibrated on out-of-sample scores."""
-    features = feature_transformer(spec).fit(rows, y)
-    F = features.transform(rows)
-    head = fit_head(measured.recipe, features, spec.training.seed, F, y)
+    with step_of(steps, "refit features"):
+        features = feature_transformer(spec).fit(rows, y)
+        F = features.transform(rows)
+    with step_of(steps, "refit"):
+        head = fit_head(measured.recipe, features, spec.training.seed, F, y)
+        scores = _out_of_sample_scores(rows, y, split, measured)
+        if measured.recipe.kind == "base_rate":  # one score for every row (see model.measure)
+            scores = head.decision_function(F)
+        model = calibrate_scores(assemble(features, head), scores, y, measured.method[0])
+    described = (
+        f"refit on all {len(y):,} labelled rows (test and purge gap included); calibrated "
+        f"({measured.method[0]}) on a score of every row from a model that never saw it"
+    )
+    return Shipped(model, features, head, F, described)
+
+
+def _out_of_sample_scores(rows: pd.DataFrame, y: np.ndarray, split: Split,
+                          measured: Measured) -> np.ndarray:  # fmt: skip
+    """A log-odds score of every row from a model that never learned that row's outcome."""
     scores = np.zeros(len(y))
     scores[measured.learned] = measured.scores
     scores[split.test] = measured.test_scores
     gap = np.setdiff1d(np.arange(len(y)), np.concatenate([measured.learned, split.test]))
     if len(gap):  # the purge gap: the measured model never learned these outcomes either
         scores[gap] = measured.head.decision_function(measured.features.transform(rows.iloc[gap]))
-    if measured.recipe.kind == "base_rate":  # one score for every row (see model.measure)
-        scores = head.decision_function(F)
-    model = calibrate_scores(assemble(features, head), scores, y, measured.method[0])
-    described = (
-        f"refit on all {len(y):,} labelled rows (test and purge gap included); calibrated "
-        f"({measured.method[0]}) on a score of every row from a model that never saw it"
-    )
-    return Shipped(model, features, head, F, described)
+    return scores
 
 
 def as_measured(rows: pd.DataFrame, measured: Measured) -> Shipped:

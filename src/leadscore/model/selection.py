@@ -229,10 +229,31 @@ def choose(candidates: dict[str, Candidate], forced: str, rows: int,
     return chosen, runner_up, reason
 
 
+TUNE_ROWS = 250_000  # the tuning budget: above this many fit rows, tune on a part of them
+
+
+def tuning_rows(groups: np.ndarray | None, seed: int) -> np.ndarray | None:
+    """Fit rows the candidates are tuned on when there are more than ``TUNE_ROWS``: every
+    snapshot of a seeded random part of the contacts (about ``TUNE_ROWS`` rows), so no
+    contact is split; None (all rows) below the budget or without contacts."""
+    if groups is None or len(groups) <= TUNE_ROWS:
+        return None
+    codes, unique = pd.factorize(groups)
+    drawn = np.random.default_rng(seed).random(len(unique)) < TUNE_ROWS / len(groups)
+    return np.flatnonzero(drawn[codes])
+
+
 def select(features: ContactFeatures, F_fit: pd.DataFrame, y_fit: np.ndarray,
            F_val: pd.DataFrame, y_val: np.ndarray, *, seed: int, calibration: str,
-           forced: str = "auto") -> Selection:  # fmt: skip
-    """Tune each family on the validation rows, blend the best two, choose by the rule."""
+           forced: str = "auto", groups: np.ndarray | None = None) -> Selection:  # fmt: skip
+    """Tune each family on the validation rows, blend the best two, choose by the rule.
+
+    ``groups``: the contact of each fit row; with more than ``TUNE_ROWS`` fit rows the
+    candidates are fitted on the rows of ``tuning_rows`` (the tuning budget, stated in
+    ``Selection.tuning``)."""
+    rows, budget = len(y_fit), tuning_rows(groups, seed)
+    if budget is not None:
+        F_fit, y_fit = F_fit.iloc[budget], y_fit[budget]
     data = (F_fit, y_fit, F_val, y_val)
     hgb = _tune("hgb", estimators.HGB_GRID, features, seed, data, calibration)
     logistic = _tune("logistic", estimators.LOGISTIC_GRID, features, seed, data, calibration)
@@ -252,4 +273,10 @@ def select(features: ContactFeatures, F_fit: pd.DataFrame, y_fit: np.ndarray,
         f"progress), {len(estimators.LOGISTIC_GRID)} logistic penalties and "
         f"{len(estimators.BLEND_WEIGHTS)} blend weights, fitted on {len(y_fit):,} rows"
     )
+    if budget is not None:
+        tuning += (
+            f" of the {rows:,} fit rows (the tuning budget above {TUNE_ROWS:,} rows: every "
+            "snapshot of a seeded random part of the contacts; the chosen recipe is then "
+            "fitted on all rows)"
+        )
     return Selection(candidates, chosen, runner_up, reason, tuning)

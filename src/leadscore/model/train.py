@@ -34,6 +34,7 @@ from leadscore.model.refit import Shipped, as_measured, refit
 from leadscore.model.scorer import LeadScorer
 from leadscore.model.spec import TrainSpec
 from leadscore.model.split import Split
+from leadscore.model.steps import Steps
 from leadscore.model.tiers import assign_tiers, derive_thresholds, tier_table
 
 __all__ = ["TrainResult", "feature_transformer", "guard_leakage", "tier_thresholds", "train"]
@@ -58,6 +59,7 @@ class TrainResult:
     warnings: list[str] = field(default_factory=list)
     importance: dict[str, float] = field(default_factory=dict)
     selection: dict[str, Any] = field(default_factory=dict)  # Selection.summary()
+    steps: Steps = field(default_factory=Steps)  # where the time went (``model.steps``)
 
 
 @contextmanager
@@ -81,7 +83,9 @@ def guard_leakage(
         return None
     skip = {"contact_id", "as_of", "label", "status", "closed_at", "order_key"}
     skip |= set(spec.features.ignore) | set(own)
-    fit = rows.iloc[split.fit]
+    # only the columns the guard reads: the fit rows of the activity aggregates are not copied
+    read = [i for i, c in enumerate(rows.columns) if c not in skip or c in ("contact_id", "as_of")]
+    fit = rows.iloc[split.fit, read]
     # personal data is never a feature, and its values must not reach the guard's evidence
     forced = {*skip, *spec.features.categorical, *spec.features.numeric}
     private = personal_columns(fit, declared=spec.features.personal, skip=forced)
@@ -162,29 +166,31 @@ def _scorecard_baseline(spec: TrainSpec, contacts: pd.DataFrame, activities: pd.
 
 
 def _checked_rows(contacts: pd.DataFrame, activities: pd.DataFrame | None, spec: TrainSpec,
-                  act: Any, source: str | None) -> tuple[TrainingRows, Any]:  # fmt: skip
+                  act: Any, source: str | None, steps: Steps) -> tuple[TrainingRows, Any]:  # fmt: skip
     """Training rows once the minimum-data rule passed and the leakage guard dropped its
     excluded columns; and the guard's report."""
     status = contacts["status"]
     with _scorecard_hint():
         checks.check_outcomes(int((status == "won").sum()), int((status == "lost").sum()), source)
-    tr = training_rows(contacts, activities, spec, act, source)
+    tr = training_rows(contacts, activities, spec, act, source, steps=steps)
     with _scorecard_hint():
         split = tr.split
         parts = {"fit": split.fit, "calibration": split.calibration, "test": split.test}
         checks.check_split(tr.y, parts, split.description, source)
-    leak = guard_leakage(tr.rows, tr.y, split, spec, own=act.feature_names())
+    with steps.step("leakage guard"):
+        leak = guard_leakage(tr.rows, tr.y, split, spec, own=act.feature_names())
     if leak is not None and leak.excluded:
         tr.rows = tr.rows.drop(columns=leak.excluded)
     return tr, leak
 
 
-def _ship(tr: TrainingRows, measured: Measured, spec: TrainSpec) -> Shipped:
+def _ship(tr: TrainingRows, measured: Measured, spec: TrainSpec, steps: Steps) -> Shipped:
     """The model to save: the chosen recipe refit on every labelled row, or (``refit =
     false``) the measured model itself."""
     if not spec.training.refit:
-        return as_measured(tr.rows, measured)
-    return refit(tr.rows, tr.y, tr.split, measured, spec)
+        with steps.step("refit"):
+            return as_measured(tr.rows, measured)
+    return refit(tr.rows, tr.y, tr.split, measured, spec, steps)
 
 
 def _outcomes_until(tr: TrainingRows, refit_all: bool, horizon_days: int) -> str | None:
@@ -242,6 +248,7 @@ def train(
     spec: TrainSpec,
     *,
     source: str | None = None,
+    steps: Steps | None = None,
 ) -> TrainResult:
     """Choose, measure and ship the better model (module docstring: the four steps).
 
@@ -250,45 +257,50 @@ def train(
         activities: canonical activity log, or None.
         spec: the training settings (``TrainSpec.from_config``).
         source: the contacts file's name, for error messages.
+        steps: where to record the time of each step (``TrainResult.steps`` either way).
     """
-    t = spec.training
+    t, steps = spec.training, steps if steps is not None else Steps()
     act = learn_activity_spec(activities, spec.features.windows_days)
-    tr, leak = _checked_rows(contacts, activities, spec, act, source)
+    tr, leak = _checked_rows(contacts, activities, spec, act, source, steps)
     y, split, rows = tr.y, tr.split, tr.rows
-    measured = measure(rows, y, tr.examples["contact_id"].to_numpy(), split, spec)
+    measured = measure(rows, y, tr.examples["contact_id"].to_numpy(), split, spec, steps)
     sel = measured.selection
-    shipped = _ship(tr, measured, spec)
+    shipped = _ship(tr, measured, spec, steps)
     y_test, p_test = y[split.test], measured.probs["chosen"]
-    metrics = summarize(y_test, p_test)
-    metrics["ece_uncalibrated"] = summarize(y_test, measured.probs["raw"])["ece"]
-    baseline_metrics = summarize(y_test, measured.probs["runner_up"])
-    learned = np.concatenate([split.fit, split.calibration])
-    thresholds, tier_rule = tier_thresholds(float(y[learned].mean()), spec, len(learned))
-    tiers = tier_table(p_test, assign_tiers(p_test, thresholds), y_test)
-    data = _data_facts(
-        contacts, activities, tr, shipped.features.excluded_, leak, (act.types, act.high_intent)
-    )
-    data["outcomes_until"] = _outcomes_until(tr, t.refit, t.horizon_days)
-    card_metrics = _scorecard_baseline(spec, contacts, activities, tr)
-    figures = {
-        "tier_rule": tier_rule, "metrics": metrics,
-        "baseline": {"model": sel.runner_up, "metrics": baseline_metrics},
-        **({"scorecard": {"metrics": card_metrics}} if card_metrics else {}),
-        "tier_table": tiers.to_dict(orient="records"), "data": data,
-    }  # fmt: skip
-    X_test = rows.iloc[split.test]
-    scorer = LeadScorer(
-        estimator=shipped.model, activity_spec=act, thresholds=thresholds,
-        info=_info(spec, tr, measured, shipped, figures),
-    )  # fmt: skip
-    scorer.set_reference(X_test, "the held-out test rows")  # score ranks, factor spreads, drift
+    with steps.step("baseline"):
+        metrics = summarize(y_test, p_test)
+        metrics["ece_uncalibrated"] = summarize(y_test, measured.probs["raw"])["ece"]
+        baseline_metrics = summarize(y_test, measured.probs["runner_up"])
+        card_metrics = _scorecard_baseline(spec, contacts, activities, tr)
+    with steps.step("report"):
+        learned = np.concatenate([split.fit, split.calibration])
+        thresholds, tier_rule = tier_thresholds(float(y[learned].mean()), spec, len(learned))
+        tiers = tier_table(p_test, assign_tiers(p_test, thresholds), y_test)
+        data = _data_facts(
+            contacts, activities, tr, shipped.features.excluded_, leak, (act.types, act.high_intent)
+        )
+        data["outcomes_until"] = _outcomes_until(tr, t.refit, t.horizon_days)
+        figures = {
+            "tier_rule": tier_rule, "metrics": metrics,
+            "baseline": {"model": sel.runner_up, "metrics": baseline_metrics},
+            **({"scorecard": {"metrics": card_metrics}} if card_metrics else {}),
+            "tier_table": tiers.to_dict(orient="records"), "data": data,
+        }  # fmt: skip
+        X_test = rows.iloc[split.test]
+        scorer = LeadScorer(
+            estimator=shipped.model, activity_spec=act, thresholds=thresholds,
+            info=_info(spec, tr, measured, shipped, figures),
+        )  # fmt: skip
+        scorer.set_reference(X_test, "the held-out test rows")  # score ranks, spreads, drift
     if t.evaluation == "cv":
-        scorer.info["cv"] = cross_validate(tr, spec)
-    _explainability(scorer, shipped, X_test, t.seed)
+        with steps.step("cross-validation"):
+            scorer.info["cv"] = cross_validate(tr, spec)
+    with steps.step("importance"):
+        _explainability(scorer, shipped, X_test, t.seed)
     return TrainResult(
         scorer, metrics, baseline_metrics, sel.runner_up, split, measured.method[1], data, tiers,
         _holdout(tr, p_test, measured.probs["runner_up"]), card_metrics, leak,
-        _warnings(y, split, measured), scorer.info["importance"], sel.summary(),
+        _warnings(y, split, measured), scorer.info["importance"], sel.summary(), steps,
     )  # fmt: skip
 
 

@@ -1,0 +1,84 @@
+"""Training's cost controls: the per-step breakdown of ``train --verbose``, the tuning budget
+on large exports, and text rules run once per distinct value (same result row by row)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from typer.testing import CliRunner
+
+import leadscore
+from leadscore.cli import app
+from leadscore.features import titles
+from leadscore.features.contact import per_distinct, to_number
+from leadscore.model import selection
+from leadscore.model.steps import Steps
+
+STEPS = ("load", "examples", "leakage guard", "features", "candidates",
+         "calibration (cross-fit)", "refit", "baseline", "report", "save", "total")  # fmt: skip
+
+
+def test_verbose_train_breaks_time_down_by_step_and_states_the_tuning_budget(tmp_path, monkeypatch):
+    contacts, activities = leadscore.generate_sample(months=12, contacts_per_month=250, seed=3)
+    contacts.to_csv(tmp_path / "contacts.csv", index=False)
+    activities.to_csv(tmp_path / "activities.csv", index=False)
+    monkeypatch.setattr(selection, "TUNE_ROWS", 1_500)  # this small export is 'large' here
+    args = ["train", str(tmp_path / "contacts.csv"), "-a", str(tmp_path / "activities.csv"),
+            "--model-dir", str(tmp_path / "model"), "--no-mlflow", "--verbose"]  # fmt: skip
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    table = result.output[result.output.index("Steps (") :]
+    for step in STEPS:
+        cells = r"[\s│|]+\d+\.\d\d[\s│|]+\d+\.\d\d[\s│|]+[\d,]+"  # wall, CPU, peak MB
+        assert re.search(re.escape(step) + cells, table), step
+    tuned = re.search(r"fitted on ([\d,]+) rows of the ([\d,]+) fit rows \(the tuning budget "
+                      r"above 1,500 rows", result.output)  # fmt: skip
+    assert tuned, result.output
+    part, whole = (int(g.replace(",", "")) for g in tuned.groups())
+    assert 0 < part < whole
+
+
+def test_tuning_rows_keep_whole_contacts_near_the_budget(monkeypatch):
+    monkeypatch.setattr(selection, "TUNE_ROWS", 1_000)
+    groups = np.repeat(np.array([f"c{i}" for i in range(2_000)], dtype=object), 3)  # 6,000 rows
+    rows = selection.tuning_rows(groups, seed=7)
+    assert rows is not None and 700 < len(rows) < 1_300
+    kept = set(groups[rows])
+    assert len(rows) == 3 * len(kept)  # every snapshot of a drawn contact, none of the others
+    assert np.array_equal(rows, selection.tuning_rows(groups, seed=7))  # seeded
+    assert selection.tuning_rows(groups[:900], seed=7) is None  # below the budget: all rows
+
+
+def test_text_rules_once_per_distinct_value_give_the_row_by_row_result():
+    values = pd.Series(
+        ["Head of Sales", "CEO", None, "", "Head of Sales", "  Marketing Intern ", np.nan] * 50,
+        index=np.arange(350) * 3,
+    )
+    seen: list[int] = []
+
+    def counted(v: pd.Series) -> pd.Series:
+        seen.append(len(v))
+        return titles.seniority(v)
+
+    assert counted(values).equals(per_distinct(values, counted))
+    assert seen[-1] <= 5  # the distinct values (blank and missing among them), not 350 rows
+    assert titles.function(values).equals(per_distinct(values, titles.function))
+    money = pd.Series(["$1,200", "42", "n/a", None, "$1,200"] * 20)
+    expected = pd.to_numeric(money.str.replace(r"[$,]", "", regex=True), errors="coerce")
+    assert np.allclose(to_number(money), expected, equal_nan=True)
+
+
+def test_steps_add_up_a_step_entered_twice():
+    steps = Steps()
+    for _ in range(2):
+        with steps.step("fit"):
+            sum(range(10_000))
+    with steps.step("save"):
+        pass
+    rows = {r["step"]: r for r in steps.rows()}
+    assert list(rows) == ["fit", "save", "total"]
+    assert steps.wall["fit"] > 0 and rows["fit"]["cpu_s"] == round(steps.cpu["fit"], 2)
+    assert rows["total"]["wall_s"] == round(steps.wall["fit"] + steps.wall["save"], 2)
+    assert rows["total"]["peak_mb"] > 0
