@@ -47,8 +47,16 @@ EARLY_STOPPING_ROUNDS = 20  # iterations without a better validation loss before
 
 
 def signed_log(x: np.ndarray) -> np.ndarray:
-    """sign(x)·log1p(|x|): tames counts and money amounts for the linear model."""
-    return np.sign(x) * np.log1p(np.abs(x))
+    """sign(x)·log1p(|x|): tames counts and money amounts for the linear model.
+
+    Computed in one new array (the same values bit for bit as ``np.sign(x) *
+    np.log1p(np.abs(x))``, which held three): on a million training rows the linear model's
+    numeric block is the largest array training makes."""
+    out = np.abs(x)
+    np.log1p(out, out=out)
+    np.copysign(out, x, out=out)
+    out += 0.0  # -0.0 becomes 0.0, as sign(-0.0) * 0.0 gives
+    return out
 
 
 def build_hgb(features: ContactFeatures, seed: int = 42) -> Pipeline:
