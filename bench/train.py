@@ -8,7 +8,7 @@ that ``--verbose`` prints. The load average before and after is recorded (the co
 shared). Prints one JSON line and writes it to ``--out``/train.json.
 
 Usage: ``python bench/train.py [--contacts-per-month 55556] [--activities 10000000]``
-(``--contacts-per-month 11111 --activities 2000000 --work data/bench-200k`` for 200 k).
+(``--contacts-per-month 11111 --activities 2000000 --work data/bench/200k`` for 200 k).
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ for the full ``max_iter`` (see docs/trust.md for the measured training time).
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -57,6 +58,24 @@ def signed_log(x: np.ndarray) -> np.ndarray:
     np.copysign(out, x, out=out)
     out += 0.0  # -0.0 becomes 0.0, as sign(-0.0) * 0.0 gives
     return out
+
+
+class MedianImputer(SimpleImputer):
+    """``SimpleImputer(strategy="median")`` whose dense fit takes each column's median by
+    partition (``np.nanmedian``) instead of scikit-learn's masked full sort: the same medians
+    bit for bit (the middle value, or the two middle ones added and halved), at a fraction of
+    the cost on a million rows (the full sort was ~10 % of training's CPU)."""
+
+    def _dense_fit(self, X: Any, strategy: Any, missing_values: Any, fill_value: Any) -> Any:
+        nan_missing = isinstance(missing_values, float) and np.isnan(missing_values)
+        if strategy != "median" or not nan_missing or X.dtype.kind != "f":
+            return super()._dense_fit(X, strategy, missing_values, fill_value)
+        self._fit_indicator(np.isnan(X))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column
+            median = np.nanmedian(X, axis=0)
+        median[np.isnan(median)] = 0 if self.keep_empty_features else np.nan
+        return median
 
 
 def build_hgb(features: ContactFeatures, seed: int = 42) -> Pipeline:
@@ -99,7 +118,7 @@ def build_logistic(features: ContactFeatures, seed: int = 42) -> Pipeline:
         [
             (
                 "impute",
-                SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
+                MedianImputer(strategy="median", add_indicator=True, keep_empty_features=True),
             ),
             ("log", FunctionTransformer(signed_log, feature_names_out="one-to-one")),
             ("scale", StandardScaler()),

@@ -21,7 +21,9 @@ replaces ``base_rate`` only if it wins by the rule, ``hgb`` replaces the winner 
 wins, then ``blend``; a family replaces the base rate only if it also ranks the validation
 rows better than chance (ROC AUC above 0.5 by two standard deviations of a signal-free
 model's AUC on those rows: 0.037 on 1,073 rows with 686 converted). ``[training] model`` can force a family; the rule's choice is still
-reported.
+reported. Above ``TUNE_ROWS`` fit rows the candidates are fitted on every snapshot of a seeded
+random part of the contacts (the tuning budget, stated in ``Selection.tuning``); the chosen
+recipe is then fitted on all rows (``model.measure``, ``model.refit``).
 """
 
 from __future__ import annotations
