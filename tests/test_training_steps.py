@@ -82,3 +82,22 @@ def test_steps_add_up_a_step_entered_twice():
     assert steps.wall["fit"] > 0 and rows["fit"]["cpu_s"] == round(steps.cpu["fit"], 2)
     assert rows["total"]["wall_s"] == round(steps.wall["fit"] + steps.wall["save"], 2)
     assert rows["total"]["peak_mb"] > 0
+
+
+def test_the_linear_models_cheaper_steps_give_the_same_numbers_bit_for_bit():
+    from sklearn.impute import SimpleImputer
+
+    from leadscore.model.estimators import MedianImputer, signed_log
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((1_001, 6)) * 1_000
+    X[rng.random(X.shape) < 0.3] = np.nan
+    X[:, 0], X[:, 1] = np.nan, np.round(X[:, 1])  # all missing; ties
+    for rows in (X, X[:1_000]):  # odd and even counts of present values
+        settings = {"strategy": "median", "add_indicator": True, "keep_empty_features": True}
+        ours, theirs = MedianImputer(**settings).fit(rows), SimpleImputer(**settings).fit(rows)
+        assert np.array_equal(ours.statistics_.view(np.int64), theirs.statistics_.view(np.int64))
+        assert np.array_equal(ours.transform(rows), theirs.transform(rows))
+    x = np.concatenate([[-0.0, 0.0, np.inf, -np.inf], rng.standard_normal(1_000) * 1e4])
+    expected = np.sign(x) * np.log1p(np.abs(x))
+    assert np.array_equal(signed_log(x).view(np.int64), expected.view(np.int64))
