@@ -150,14 +150,18 @@ def test_a_row_that_cannot_be_scored_is_kept_with_its_reason_the_batch_is_scored
     crm, scorer = world["crm"], world["scorer"]
     want = _in_memory(world)
     bad = want.loc[want["status"] == "scored", "contact_id"].iloc[5]
-    original = type(scorer).predict_frame
 
-    def fragile(self, rows):
-        if (rows["contact_id"] == bad).any():
-            raise ValueError("cannot compute")
-        return original(self, rows)
+    def fragile(method):
+        def call(self, rows):
+            if (rows["contact_id"] == bad).any():
+                raise ValueError("cannot compute")
+            return method(self, rows)
 
-    monkeypatch.setattr(type(scorer), "predict_frame", fragile)
+        return call
+
+    # with reasons, a batch goes through predict_explained (one pass), else predict_frame
+    for name in ("predict_frame", "predict_explained"):
+        monkeypatch.setattr(type(scorer), name, fragile(getattr(type(scorer), name)))
     # when the list is streamed
     out = tmp_path / "out.parquet"
     result = predict_stream(
