@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from leadscore.io.report import save_figure
 from leadscore.io.writer import write_text
 
 METRICS = ("roc_auc", "pr_auc", "log_loss", "brier", "ece", "base_rate", "mean_probability")
@@ -47,7 +48,7 @@ def _figures(result: Any, folder: Path) -> list[str]:
     ax.set(ylabel="conversion rate within the horizon")
     ax.set_title(f"Scored as of {result.as_of:%Y-%m-%d}: expected vs actual")
     ax.legend()
-    written.append(_save(fig, folder / "tiers.png", plt))
+    written.append(save_figure(fig, folder / "tiers.png", plt))
 
     cal = result.calibration
     if len(cal):
@@ -59,15 +60,8 @@ def _figures(result: Any, folder: Path) -> list[str]:
         ax.set(xlabel="predicted probability", ylabel="observed conversion rate")
         ax.set_title("Calibration of the monitored list")
         ax.legend()
-        written.append(_save(fig, folder / "calibration.png", plt))
+        written.append(save_figure(fig, folder / "calibration.png", plt))
     return written
-
-
-def _save(fig: Any, path: Path, plt: Any) -> str:
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path.name
 
 
 def _cell(value: Any) -> str:

@@ -89,7 +89,7 @@ def _figures(d: dict[str, Any], folder: Path) -> list[str]:
     ax.set(xlabel="predicted probability", ylabel="observed conversion rate")
     ax.set_title("Calibration on held-out contacts")
     ax.legend()
-    written.append(_save(fig, folder / FIGURES["calibration"], plt))
+    written.append(save_figure(fig, folder / FIGURES["calibration"], plt))
 
     fig, ax = plt.subplots(figsize=(5.5, 5))
     order = np.argsort(-p, kind="stable")
@@ -100,7 +100,7 @@ def _figures(d: dict[str, Any], folder: Path) -> list[str]:
     ax.set(xlabel="share of contacts called (highest score first)", ylabel="share of conversions")
     ax.set_title("Cumulative gains on held-out contacts")
     ax.legend(loc="lower right")
-    written.append(_save(fig, folder / FIGURES["gains"], plt))
+    written.append(save_figure(fig, folder / FIGURES["gains"], plt))
 
     fig, ax = plt.subplots(figsize=(6, 4.5))
     edges = np.linspace(0, 1, 41).tolist()
@@ -109,7 +109,7 @@ def _figures(d: dict[str, Any], folder: Path) -> list[str]:
     ax.set(xlabel="predicted probability", ylabel="density")
     ax.set_title("Score distribution by outcome (held out)")
     ax.legend()
-    written.append(_save(fig, folder / FIGURES["distribution"], plt))
+    written.append(save_figure(fig, folder / FIGURES["distribution"], plt))
 
     imp = d.get("importance") or {}
     if imp:
@@ -118,11 +118,12 @@ def _figures(d: dict[str, Any], folder: Path) -> list[str]:
         ax.barh([k for k, _ in items], [v for _, v in items])
         ax.set(xlabel="mean |contribution| (log-odds)")
         ax.set_title("Global feature importance")
-        written.append(_save(fig, folder / FIGURES["importance"], plt))
+        written.append(save_figure(fig, folder / FIGURES["importance"], plt))
     return written
 
 
-def _save(fig: Any, path: Path, plt: Any) -> str:
+def save_figure(fig: Any, path: Path, plt: Any) -> str:
+    """Write ``fig`` as a PNG (the reports' one size and resolution), close it, return its name."""
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
