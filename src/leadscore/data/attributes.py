@@ -54,10 +54,10 @@ def _filled(values: pd.Series) -> np.ndarray:
 
 
 def _decide(
-    values: pd.Series, reading: Reading, forced: bool
+    values: pd.Series, filled: np.ndarray, reading: Reading, forced: bool
 ) -> tuple[NumberFormat | None, pd.Series]:
-    """The column's number format (None when it is not a number column) and its numbers."""
-    filled = _filled(values)
+    """The column's number format (None when it is not a number column) and its numbers
+    (``filled``: which cells hold a value, see ``_filled``)."""
     digits = values.astype("string").str.contains(r"\d", regex=True).fillna(False)
     if not forced and digits.to_numpy(dtype=bool)[filled].mean() < NUMBER_SHARE:
         return None, values  # names, e-mails, categories: not numbers, decided cheaply
@@ -76,17 +76,20 @@ def _is_text(values: pd.Series) -> bool:
 def _convert(values: pd.Series, reading: Reading, forced: bool, path: str) -> pd.Series:
     """One column: converted when it is (or was decided to be) a number column."""
     name = str(values.name)
-    if name in reading.numbers:
-        fmt = reading.numbers[name]
-        out = values if fmt is None else _numbers(values, fmt)
-    elif not _filled(values).any():
+    fmt = reading.numbers.get(name)
+    if name in reading.numbers and fmt is None:
+        return values  # decided earlier: not a number column
+    filled = _filled(values)
+    if fmt is not None:
+        out = _numbers(values, fmt)
+    elif not filled.any():
         return values  # nothing to decide from yet: a later batch decides
     else:
-        fmt, out = _decide(values, reading, forced)
+        fmt, out = _decide(values, filled, reading, forced)
         reading.numbers[name] = fmt
     if fmt is None:
         return values
-    lost = _filled(values) & out.isna().to_numpy()
+    lost = filled & out.isna().to_numpy()
     what = f"not a number written with the decimal {fmt.decimal!r}, treated as missing"
     reading.count(what, lost, values, path)
     return out
