@@ -96,3 +96,33 @@ def test_activities_of_unknown_contacts_are_reported_not_silently_dropped(tmp_pa
     crm = _load(contacts, acts)
     assert len(crm.activities) == 1
     assert any("1 of 2 activities" in n for n in crm.notes)
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_activity_log_reads_its_three_columns_and_folds_types(tmp_path, suffix):
+    """A log's other columns are not needed (and not read); types compare stripped and
+    case-folded; a missing type is an error."""
+    contacts = _write(tmp_path, HEADER + "c1,2025-01-02,,,\nc2,2025-01-02,,,\n")
+    log = pd.DataFrame(
+        {
+            "subject": ["a", "b", "c", "d"],
+            "contact_id": ["c1", "c2", "c1", "zz"],
+            "occurred_at": ["2025-01-03", "2025-01-04", "2025-01-05", "2025-01-05"],
+            "activity_type": [" Demo_Request", "demo_request", "WEB_VISIT", "web_visit"],
+        }
+    )
+    acts = tmp_path / f"acts.{suffix}"
+    log.to_csv(acts, index=False) if suffix == "csv" else log.to_parquet(acts, index=False)
+    crm = _load(contacts, acts)
+    if suffix == "csv":  # a padded header name is forgiven in CSV
+        padded = log.rename(columns={"contact_id": " contact_id "})
+        padded.to_csv(tmp_path / "padded.csv", index=False)
+        assert _load(contacts, tmp_path / "padded.csv").activities.equals(crm.activities)
+    assert list(crm.activities.columns) == ["contact_id", "occurred_at", "activity_type"]
+    assert list(crm.activities["activity_type"]) == ["demo_request", "demo_request", "web_visit"]
+    assert list(crm.activities["contact_id"]) == ["c1", "c2", "c1"]
+    assert any("1 of 4 activities" in n for n in crm.notes)
+    log.loc[2, "activity_type"] = None
+    log.to_csv(acts, index=False) if suffix == "csv" else log.to_parquet(acts, index=False)
+    with pytest.raises(InputError, match="activity type is empty"):
+        _load(contacts, acts)
