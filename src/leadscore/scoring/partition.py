@@ -29,8 +29,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from leadscore.config import Config
+from leadscore.data.activities import activities_frame
 from leadscore.data.contract import canonical_ids
-from leadscore.data.crm import ID, activities_frame, batched_reading
+from leadscore.data.crm import ID, batched_reading
 from leadscore.data.reading import Reading
 from leadscore.errors import InputError
 from leadscore.features.activity import ActivitySpec, aggregate_activities

@@ -11,7 +11,7 @@ Spark only reads, groups and writes; every rule is the pandas code's own:
    (``data.contract.canonical_ids``): every contact's rows and activities, and any repeat of
    an id, land in the same bucket;
 3. each bucket runs, through ``cogroup().applyInPandas``, the same validation
-   (``data.crm.contacts_frame``, ``activities_frame``) and the one scoring core
+   (``data.crm.contacts_frame``, ``data.activities.activities_frame``) and the one scoring core
    (``scoring.core.score_batch``) as the in-memory engine; a data error comes back as a row
    naming the file row, which is raised on the driver;
 4. the driver collects the output rows in file order and writes them with the one writer.
@@ -125,7 +125,8 @@ def decided_readings(cfg: Config, paths: tuple[str, str | None]) -> tuple[Any, A
 def _per_bucket(model: Scorer, cfg: Config, paths: tuple[str, str | None], as_of: Any,
                 include_closed: bool, reasons: bool, keep: Mapping[str, str]) -> Any:  # fmt: skip
     """The pandas function each bucket runs: validate, then the one scoring core."""
-    from leadscore.data.crm import activities_frame, contacts_frame
+    from leadscore.data.activities import activities_frame
+    from leadscore.data.crm import contacts_frame
 
     reading, act_reading, won = decided_readings(cfg, paths)
 
