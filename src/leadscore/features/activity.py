@@ -110,6 +110,23 @@ class _Index:
         return np.where(found, t, -1)
 
 
+class _Columns:
+    """The feature columns written in place into one float block, column by column (Fortran
+    order: each column contiguous), which becomes the frame without a copy. A dict of arrays
+    made into a frame is copied into a block, then again to order it: at a million rows of
+    ~50 features that was 0.8 GB more at the peak than the block itself."""
+
+    def __init__(self, names: list[str], rows: int) -> None:
+        self.position = {name: i for i, name in enumerate(names)}
+        self.block = np.empty((rows, len(names)), order="F")
+
+    def __setitem__(self, name: str, values: np.ndarray) -> None:
+        self.block[:, self.position[name]] = values
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.block[:, self.position[name]]
+
+
 def aggregate_activities(
     activities: pd.DataFrame | None, keys: pd.DataFrame, spec: ActivitySpec
 ) -> pd.DataFrame:
@@ -152,7 +169,7 @@ def aggregate_activities(
     is_high = np.isin(type_codes, high_codes)
     by_high = _Index(a_contact[is_high], a_time[is_high])
 
-    out: dict[str, np.ndarray] = {}
+    out = _Columns(names, n)
 
     def fill(prefix: str, index: _Index, groups: np.ndarray) -> None:
         for w in spec.windows:
@@ -177,4 +194,4 @@ def aggregate_activities(
     for name in spec.types:
         distinct += out[f"n_{slug(name)}_total"] > 0
     out["n_distinct_types"] = distinct
-    return pd.DataFrame(out, index=keys.index)[names]
+    return pd.DataFrame(out.block, index=keys.index, columns=names, copy=False)
