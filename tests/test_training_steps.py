@@ -7,6 +7,7 @@ import re
 
 import numpy as np
 import pandas as pd
+from sklearn.metrics import roc_auc_score
 from typer.testing import CliRunner
 
 import leadscore
@@ -17,7 +18,7 @@ from leadscore.model import selection
 from leadscore.model.steps import Steps
 
 STEPS = ("load", "examples", "leakage guard", "features", "candidates",
-         "calibration (cross-fit)", "refit", "baseline", "report", "save", "total")  # fmt: skip
+         "calibration (held-out rows)", "refit", "baseline", "report", "save", "total")  # fmt: skip
 
 
 def test_verbose_train_breaks_time_down_by_step_and_states_the_tuning_budget(tmp_path, monkeypatch):
@@ -38,6 +39,46 @@ def test_verbose_train_breaks_time_down_by_step_and_states_the_tuning_budget(tmp
     assert tuned, result.output
     part, whole = (int(g.replace(",", "")) for g in tuned.groups())
     assert 0 < part < whole
+    assert "measured fit" not in table and "cross-fit" not in table  # not paid above the budget
+
+
+def _measured(monkeypatch, budget):
+    from leadscore.config import load_config
+    from leadscore.data.crm import load_crm
+    from leadscore.features.activity import learn_activity_spec
+    from leadscore.model.examples import training_rows
+    from leadscore.model.measure import measure
+    from leadscore.model.spec import TrainSpec
+
+    monkeypatch.setattr(selection, "TUNE_ROWS", budget)
+    contacts, activities = leadscore.generate_sample(months=12, contacts_per_month=250, seed=3)
+    cfg = load_config(None)
+    crm = load_crm(contacts, activities, cfg, require_outcome=True)
+    spec = TrainSpec.from_config(cfg)
+    act = learn_activity_spec(crm.activities, spec.features.windows_days)
+    tr = training_rows(crm.contacts, crm.activities, spec, act)
+    ids = tr.examples["contact_id"].to_numpy()
+    return tr, ids, measure(tr.rows, tr.y, ids, tr.split, spec)
+
+
+def test_above_the_budget_the_calibrator_learns_only_from_rows_the_model_never_saw(monkeypatch):
+    tr, ids, held = _measured(monkeypatch, 1_500)
+    assert len(held.fitted) and len(held.learned)
+    assert not set(ids[held.fitted]) & set(ids[held.learned])  # no contact on both sides
+    assert not set(held.learned) & set(tr.split.test)
+    before = len(tr.split.fit) + len(tr.split.calibration)
+    assert len(held.fitted) + len(held.learned) == before  # every learned row on one side
+    F = held.features.transform(tr.rows.iloc[held.learned])
+    np.testing.assert_allclose(held.scores, held.head.decision_function(F), atol=1e-9)
+    assert "held-out scores" in held.method[1]
+    # the same split below the budget (every fit row, cross-fitted): the test rows are ranked
+    # about as well and the calibrated probabilities are as honest
+    _, _, crossed = _measured(monkeypatch, 10**9)
+    y_test = tr.y[tr.split.test]
+    auc = [roc_auc_score(y_test, m.probs["chosen"]) for m in (held, crossed)]
+    assert abs(auc[0] - auc[1]) < 0.02, auc
+    mean = [m.probs["chosen"].mean() for m in (held, crossed)]
+    assert abs(mean[0] - y_test.mean()) < max(0.02, 2 * abs(mean[1] - y_test.mean())), mean
 
 
 def test_tuning_rows_keep_whole_contacts_near_the_budget(monkeypatch):

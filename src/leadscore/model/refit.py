@@ -55,34 +55,45 @@ def refit(rows: pd.DataFrame, y: np.ndarray, split: Split, measured: Measured,
         F = features.transform(rows)
     with step_of(steps, "refit"):
         head = fit_head(measured.recipe, features, spec.training.seed, F, y)
-        scores = _out_of_sample_scores(rows, y, split, measured)
+        kept, scores = _out_of_sample_scores(rows, y, split, measured)
         if measured.recipe.kind == "base_rate":  # one score for every row (see model.measure)
-            scores = head.decision_function(F)
-        model = calibrate_scores(assemble(features, head), scores, y, measured.method[0])
+            kept, scores = np.ones(len(y), dtype=bool), head.decision_function(F)
+        model = calibrate_scores(assemble(features, head), scores, y[kept], measured.method[0])
+    on = "a score of every row from a model that never saw it"
+    if not kept.all():
+        on = (
+            f"the measured model's score of every row it never learned from ({kept.sum():,} "
+            "rows: the tuning budget's rows left out)"
+        )
     described = (
         f"refit on all {len(y):,} labelled rows (test and purge gap included); calibrated "
-        f"({measured.method[0]}) on a score of every row from a model that never saw it"
+        f"({measured.method[0]}) on {on}"
     )
     return Shipped(model, features, head, F, described)
 
 
 def _out_of_sample_scores(rows: pd.DataFrame, y: np.ndarray, split: Split,
-                          measured: Measured) -> np.ndarray:  # fmt: skip
-    """A log-odds score of every row from a model that never learned that row's outcome."""
-    scores = np.zeros(len(y))
-    scores[measured.learned] = measured.scores
-    scores[split.test] = measured.test_scores
-    gap = np.setdiff1d(np.arange(len(y)), np.concatenate([measured.learned, split.test]))
-    if len(gap):  # the purge gap: the measured model never learned these outcomes either
-        scores[gap] = measured.head.decision_function(measured.features.transform(rows.iloc[gap]))
-    return scores
+                          measured: Measured) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Which rows have a log-odds score from a model that never learned their outcome (a
+    mask), and those scores: every row, but the rows the measured model was fitted on when
+    that was the tuning budget's part of the fit rows (``model.measure``)."""
+    scores, kept = np.zeros(len(y)), np.zeros(len(y), dtype=bool)
+    scores[measured.learned], kept[measured.learned] = measured.scores, True
+    scores[split.test], kept[split.test] = measured.test_scores, True
+    gap = np.ones(len(y), dtype=bool)
+    gap[measured.fitted] = False
+    gap &= ~kept
+    if gap.any():  # the purge gap: the measured model never learned these outcomes either
+        F_gap = measured.features.transform(rows.iloc[np.flatnonzero(gap)])
+        scores[gap], kept[gap] = measured.head.decision_function(F_gap), True
+    return kept, scores[kept]
 
 
 def as_measured(rows: pd.DataFrame, measured: Measured) -> Shipped:
     """The measured model itself (``refit = false``): fitted on the rows before the test."""
-    F = measured.features.transform(rows.iloc[measured.learned])
+    F = measured.features.transform(rows.iloc[measured.fitted])
     described = (
         f"not refit ([training] refit = false): the measured model, fitted on the "
-        f"{len(measured.learned):,} rows before the test"
+        f"{len(measured.fitted):,} rows before the test"
     )
     return Shipped(measured.model(), measured.features, measured.head, F, described)

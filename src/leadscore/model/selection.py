@@ -88,6 +88,9 @@ class Selection:
     runner_up: str
     reason: str
     tuning: str  # what was tried
+    # positions (within the fit rows given to ``select``) the candidates were fitted on when
+    # the tuning budget applied; None when they were fitted on every fit row
+    tuned_on: np.ndarray | None = field(default=None, repr=False)
 
     def summary(self) -> dict[str, Any]:
         """Plain values for the model's info and the MLflow run."""
@@ -281,4 +284,4 @@ def select(features: ContactFeatures, F_fit: pd.DataFrame, y_fit: np.ndarray,
             "snapshot of a seeded random part of the contacts; the chosen recipe is then "
             "fitted on all rows)"
         )
-    return Selection(candidates, chosen, runner_up, reason, tuning)
+    return Selection(candidates, chosen, runner_up, reason, tuning, budget)
