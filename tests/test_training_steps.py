@@ -128,7 +128,7 @@ def test_steps_add_up_a_step_entered_twice():
 def test_the_linear_models_cheaper_steps_give_the_same_numbers_bit_for_bit():
     from sklearn.impute import SimpleImputer
 
-    from leadscore.model.estimators import MedianImputer, signed_log
+    from leadscore.model.estimators import MedianImputer, signed_log, signed_log_in_place
 
     rng = np.random.default_rng(0)
     X = rng.standard_normal((1_001, 6)) * 1_000
@@ -142,3 +142,6 @@ def test_the_linear_models_cheaper_steps_give_the_same_numbers_bit_for_bit():
     x = np.concatenate([[-0.0, 0.0, np.inf, -np.inf], rng.standard_normal(1_000) * 1e4])
     expected = np.sign(x) * np.log1p(np.abs(x))
     assert np.array_equal(signed_log(x).view(np.int64), expected.view(np.int64))
+    y = x.copy()
+    assert signed_log_in_place(y) is y  # written over the imputer's own array
+    assert np.array_equal(y.view(np.int64), expected.view(np.int64))
