@@ -15,13 +15,14 @@ from leadscore.model.reasons import reason_columns
 KEEP = "first_name,company,phone,employees"  # passed through by every engine, never features
 
 
-def predict_with(world: dict, kind: str, engine: str, fmt: str = "csv") -> pd.DataFrame:
+def predict_with(world: dict, kind: str, engine: str, fmt: str = "csv",
+                 batch_rows: int = 700) -> pd.DataFrame:  # fmt: skip
     root = world["root"]
     acts = None if kind == "flat-undated" else root / f"activities.{fmt}"
-    out = root / f"{kind}-{engine}-{fmt}.csv"
+    out = root / f"{kind}-{engine}-{fmt}-{batch_rows}.csv"
     done = leadscore.predict(
         root / f"contacts.{fmt}", acts, config_for(kind), model=world["models"][kind], out=out,
-        as_of=AS_OF, engine=engine, batch_rows=700, keep=KEEP,
+        as_of=AS_OF, engine=engine, batch_rows=batch_rows, keep=KEEP,
     )  # fmt: skip
     assert done.engine == engine
     return pd.read_csv(out, dtype=str, keep_default_na=False)
@@ -57,6 +58,17 @@ def test_memory_and_stream_write_the_same_rows(engines_world: dict, kind: str) -
         assert memory[col].tolist() == [neutralise_cell(v) for v in raw[col]], col
     as_read = pd.to_numeric(memory["employees"].replace("", None))
     assert as_read.equals(pd.to_numeric(raw["employees"].replace("", None)))
+
+
+def test_a_list_without_a_log_scored_in_memory_in_slices_is_the_list_scored_whole(
+    engines_world: dict,
+) -> None:
+    # the in-memory engine scores a list without an activity log in slices of --batch-rows
+    sliced = predict_with(engines_world, "flat-undated", "memory", batch_rows=700)
+    whole = predict_with(engines_world, "flat-undated", "memory", batch_rows=10**6)
+    assert_same_rows(sliced, whole)  # every cell; probabilities to 1e-12
+    p = [pd.to_numeric(t["probability"]).to_numpy() for t in (sliced, whole)]
+    np.testing.assert_allclose(p[0], p[1], rtol=0, atol=1e-12)
 
 
 def test_a_flat_model_scores_each_row_as_of_its_created_date_in_every_engine(

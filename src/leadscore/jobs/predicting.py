@@ -105,6 +105,7 @@ def _memory(run: _Run, contacts: Table, activities: Table | None, crm: Any,
     output, summary = score_frame(
         run.model, crm.contacts, crm.activities, run.as_of,
         include_closed=run.include_closed, reasons=run.reasons, keep=run.keep,
+        batch_rows=run.batch_rows,
     )  # fmt: skip
     summary.latest = latest_time(crm.contacts, crm.activities)
     summary.notes[:0] = crm.notes
