@@ -145,3 +145,33 @@ def test_the_linear_models_cheaper_steps_give_the_same_numbers_bit_for_bit():
     y = x.copy()
     assert signed_log_in_place(y) is y  # written over the imputer's own array
     assert np.array_equal(y.view(np.int64), expected.view(np.int64))
+
+
+def test_training_lets_go_of_the_export_once_its_rows_are_built(monkeypatch):
+    import gc
+    import weakref
+
+    from leadscore.config import load_config
+    from leadscore.data.crm import load_crm
+    from leadscore.jobs.training import fit
+    from leadscore.model import train as train_module
+
+    contacts, activities = leadscore.generate_sample(months=12, contacts_per_month=120, seed=5)
+    cfg = load_config(None)
+    crm = load_crm(contacts, activities, cfg, require_outcome=True)
+    refs = [weakref.ref(crm.contacts), weakref.ref(crm.activities)]
+    alive: list[bool] = []
+    measure = train_module.measure
+
+    def spy(*args, **kwargs):  # the model fits start here: the export is no longer needed
+        gc.collect()
+        alive.append(any(r() is not None for r in refs))
+        return measure(*args, **kwargs)
+
+    monkeypatch.setattr(train_module, "measure", spy)
+    result = fit(crm, cfg, release=True)
+    assert alive == [False]  # freed before the fits (10 M activities: 0.8 GB)
+    assert crm.activities is None and len(crm.contacts) == 0 and result.metrics["roc_auc"] > 0.6
+    kept = load_crm(contacts, activities, cfg, require_outcome=True)
+    fit(kept, cfg)  # without release the caller's export stays whole
+    assert len(kept.contacts) == len(contacts) and kept.activities is not None

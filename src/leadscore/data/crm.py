@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -60,6 +60,14 @@ class CRM:
     contacts_path: str
     activities_path: str | None = None
     notes: list[str] = field(default_factory=list)
+
+    def take(self, name: str) -> Any:
+        """Hand over one of the frames (``"contacts"``, ``"activities"``): returned and no
+        longer held here (an empty frame, or None for the activities), so whoever takes it
+        decides when its memory goes."""
+        frame = getattr(self, name)
+        setattr(self, name, None if name == "activities" else frame.iloc[:0])
+        return frame
 
 
 def _order_key(frame: pd.DataFrame, column: str, path: str, reading: Reading) -> pd.Series:
