@@ -19,7 +19,12 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from leadscore.data.numbers import NumberFormat, decide_number_format, parse_numbers
+from leadscore.data.numbers import (
+    NumberFormat,
+    decide_number_format,
+    parse_numbers,
+    plain_numbers,
+)
 from leadscore.data.reading import Reading
 
 NUMBER_SHARE = 0.95  # the share of a column's filled values that must read as numbers
@@ -58,6 +63,9 @@ def _decide(
 ) -> tuple[NumberFormat | None, pd.Series]:
     """The column's number format (None when it is not a number column) and its numbers
     (``filled``: which cells hold a value, see ``_filled``)."""
+    plain = plain_numbers(values, decimal=reading.decimal, hint=reading.hint)
+    if plain is not None:
+        return plain  # every filled value is a number: the share is 100 %
     digits = values.astype("string").str.contains(r"\d", regex=True).fillna(False)
     if not forced and digits.to_numpy(dtype=bool)[filled].mean() < NUMBER_SHARE:
         return None, values  # names, e-mails, categories: not numbers, decided cheaply
