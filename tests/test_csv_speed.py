@@ -8,6 +8,8 @@ ones must not (else the speed is lost without a test noticing).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -166,6 +168,8 @@ def test_plain_numbers_decide_and_read_as_the_full_rules(values, hint):
         rules.thousands,
         rules.ambiguous,
     )
+    example = re.search("such as ('[^']*')", fmt.why)
+    assert example is None or example[1] in rules.why  # the same first value decides
     fast = parse_numbers(series, fmt).to_numpy()
     full = _parse_distinct(series, fmt).to_numpy()
     assert np.array_equal(fast, full, equal_nan=True)

@@ -63,9 +63,6 @@ def _decide(
 ) -> tuple[NumberFormat | None, pd.Series]:
     """The column's number format (None when it is not a number column) and its numbers
     (``filled``: which cells hold a value, see ``_filled``)."""
-    plain = plain_numbers(values, decimal=reading.decimal, hint=reading.hint)
-    if plain is not None:
-        return plain  # every filled value is a number: the share is 100 %
     digits = values.astype("string").str.contains(r"\d", regex=True).fillna(False)
     if not forced and digits.to_numpy(dtype=bool)[filled].mean() < NUMBER_SHARE:
         return None, values  # names, e-mails, categories: not numbers, decided cheaply
@@ -87,6 +84,11 @@ def _convert(values: pd.Series, reading: Reading, forced: bool, path: str) -> pd
     fmt = reading.numbers.get(name)
     if name in reading.numbers and fmt is None:
         return values  # decided earlier: not a number column
+    if name not in reading.numbers:
+        plain = plain_numbers(values, decimal=reading.decimal, hint=reading.hint)
+        if plain is not None:  # every filled value a number: none lost, 100 % numbers
+            reading.numbers[name] = plain[0]
+            return plain[1]
     filled = _filled(values)
     if fmt is not None:
         out = _numbers(values, fmt)

@@ -181,6 +181,9 @@ def plain_numbers(
     if text is None:
         return None
     for mark in [decimal] if decimal is not None else MARKS:
+        head = pc.match_substring_regex(text.slice(0, 100), _PLAIN[mark])
+        if not pc.all(head, min_count=0).as_py():
+            continue  # names, e-mails, codes: told by the first rows, at little cost
         plain = pc.match_substring_regex(text, _PLAIN[mark])
         if not pc.all(plain).as_py():  # blanks (null) are skipped; all blank: None
             continue
@@ -207,13 +210,16 @@ def _arrow_text(values: pd.Series) -> pa.Array | None:
 
 def _plain_format(text: pa.Array, mark: str, hint: str | None) -> NumberFormat | None:
     """``_from_values``' decision for a column of plain numbers in ``mark`` (``_PLAIN``)."""
-    at = pc.find_substring(text, mark)
-    marked = pc.fill_null(pc.greater_equal(at, 0), False)
+    marked = pc.fill_null(pc.match_substring(text, mark), False)
     if not pc.any(marked).as_py():
         chosen = hint or "."
         return NumberFormat(chosen, _other(chosen), "no value has a separator to decide by")
     # A plain number reads in the other format too only as one thousands group: a whole part
     # of 1-3 digits not starting with 0, then exactly three digits (1.200, -12.500).
+    first = text[pc.index(marked, True).as_py()].as_py()
+    if not re.fullmatch(f"-?[1-9]\\d{{0,2}}{re.escape(mark)}\\d{{3}}", first):
+        return _read_only_so(mark, first)  # the first value with a separator decides
+    at = pc.find_substring(text, mark)
     negative = pc.cast(pc.starts_with(text, "-"), pa.int32())
     whole = pc.subtract(at, negative)
     decimals = pc.subtract(pc.subtract(pc.binary_length(text), at), 1)
@@ -222,7 +228,10 @@ def _plain_format(text: pa.Array, mark: str, hint: str | None) -> NumberFormat |
     only = pc.and_(marked, pc.invert(pc.fill_null(group, False)))
     if not pc.any(only).as_py():
         return None  # every value with a separator reads both ways: the rules say why
-    example = text[pc.index(only, True).as_py()].as_py()
+    return _read_only_so(mark, text[pc.index(only, True).as_py()].as_py())
+
+
+def _read_only_so(mark: str, example: str) -> NumberFormat:
     why = f"decimal {mark!r}: plain numbers such as {example!r} read only so"
     return NumberFormat(mark, _other(mark), why)
 
