@@ -41,14 +41,15 @@ class NotForArrow(Exception):
 @dataclass(frozen=True)
 class Spec:
     """How to read one CSV file as text: its header, delimiter, missing values, the columns
-    wanted (None: all) and the quoted values that start with a space (``quoted_with_space``).
+    wanted (None: all) and how to find the quoted values that start with a space
+    (``quoted_with_space``: a pass over the file, made only when a cell needs it).
     """
 
     names: list[str]
     delimiter: str
     missing_values: tuple[str, ...]
     columns: list[str] | None
-    quoted: frozenset[str]
+    quoted: Callable[[], frozenset[str]]
 
     def options(self) -> tuple[pcsv.ReadOptions, pcsv.ParseOptions, pcsv.ConvertOptions]:
         """Arrow's options: every column text, missing values as pandas matches them."""
@@ -83,10 +84,10 @@ def _without_opening_spaces(values: pa.ChunkedArray, spec: Spec) -> pa.ChunkedAr
     trimmed = pc.utf8_ltrim(values, characters=" ")
     if pc.any(pc.and_(spaced, pc.starts_with(trimmed, QUOTE))).as_py():
         raise NotForArrow("a quote after opening spaces")
-    quoted = pc.or_(
-        pc.match_substring_regex(values, f"[{_class(spec.delimiter)}\\r\\n]"),
-        pc.is_in(values, value_set=pa.array(sorted(spec.quoted), pa.large_string())),
-    )
+    quoted = pc.match_substring_regex(values, f"[{_class(spec.delimiter)}\\r\\n]")
+    if pc.any(pc.and_(spaced, pc.invert(quoted))).as_py():
+        listed = pa.array(sorted(spec.quoted()), pa.large_string())
+        quoted = pc.or_(quoted, pc.is_in(values, value_set=listed))
     kept = pc.if_else(pc.and_(spaced, pc.invert(quoted)), trimmed, values)
     missing = pc.is_in(kept, value_set=pa.array(list(spec.missing_values), pa.large_string()))
     return pc.if_else(missing, pa.scalar(None, pa.large_string()), kept)

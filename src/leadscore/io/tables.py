@@ -264,10 +264,7 @@ def arrow_spec(
     if encoding != "utf-8-sig":
         return None
     stat = path.stat()
-    try:
-        quoted = _quoted(str(path), stat.st_mtime_ns, stat.st_size, delimiter)
-    except Exception:  # not for Arrow, or a bad file that pandas reports
-        return None
+    quoted = functools.partial(_quoted, str(path), stat.st_mtime_ns, stat.st_size, delimiter)
     return Spec(_header_cells(path), delimiter, missing_values, columns, quoted)
 
 
