@@ -19,7 +19,12 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from leadscore.data.numbers import NumberFormat, decide_number_format, parse_numbers
+from leadscore.data.numbers import (
+    NumberFormat,
+    decide_number_format,
+    parse_numbers,
+    plain_numbers,
+)
 from leadscore.data.reading import Reading
 
 NUMBER_SHARE = 0.95  # the share of a column's filled values that must read as numbers
@@ -79,6 +84,11 @@ def _convert(values: pd.Series, reading: Reading, forced: bool, path: str) -> pd
     fmt = reading.numbers.get(name)
     if name in reading.numbers and fmt is None:
         return values  # decided earlier: not a number column
+    if name not in reading.numbers:
+        plain = plain_numbers(values, decimal=reading.decimal, hint=reading.hint)
+        if plain is not None:  # every filled value a number: none lost, 100 % numbers
+            reading.numbers[name] = plain[0]
+            return plain[1]
     filled = _filled(values)
     if fmt is not None:
         out = _numbers(values, fmt)

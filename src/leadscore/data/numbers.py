@@ -32,6 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from leadscore.errors import ConfigError
 
@@ -75,6 +77,9 @@ def _pattern(decimal: str) -> str:
 
 
 _PATTERNS = {mark: _pattern(mark) for mark in MARKS}
+# Plain numbers: an optional minus, a whole part without a leading zero (or 0), an optional
+# decimal part in ``mark``. Each is a number in ``mark`` as written (see ``plain_numbers``).
+_PLAIN = {mark: f"^-?(?:0|[1-9]\\d*)(?:{re.escape(mark)}\\d+)?$" for mark in MARKS}
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -153,19 +158,116 @@ def decide_number_format(
     values = pd.Series(values)
     if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
         return NumberFormat(".", ",", "already numbers")
+    found = plain_numbers(values, hint=hint)
+    if found is not None:
+        return found[0]
     _, distinct = _distinct_texts(values)
     return _from_values(distinct, column, hint)
+
+
+def plain_numbers(
+    values: pd.Series, *, decimal: str | None = None, hint: str | None = None
+) -> tuple[NumberFormat, pd.Series] | None:
+    """A column written in plain numbers only (``-12.5``, ``0,75``, ``42``: no thousands mark,
+    sign or currency): its format as ``decide_number_format`` decides it and its numbers as
+    ``parse_numbers`` reads them, from a few vectorised Arrow passes over the column instead
+    of the rules' regexes over each distinct value. None for any other column (or one not
+    held as Arrow strings), and when a value reads both ways: the full rules then decide.
+
+    The ``why`` names an example, not how many distinct values decided: counting them cost
+    more than all the rest.
+    """
+    text = _arrow_text(values)
+    if text is None:
+        return None
+    for mark in [decimal] if decimal is not None else MARKS:
+        head = pc.match_substring_regex(text.slice(0, 100), _PLAIN[mark])
+        if not pc.all(head, min_count=0).as_py():
+            continue  # names, e-mails, codes: told by the first rows, at little cost
+        plain = pc.match_substring_regex(text, _PLAIN[mark])
+        if not pc.all(plain).as_py():  # blanks (null) are skipped; all blank: None
+            continue
+        fmt = (
+            NumberFormat(mark, _other(mark), f"decimal = {mark!r} in [features]")
+            if decimal is not None
+            else _plain_format(text, mark, hint)
+        )
+        if fmt is None:
+            return None
+        number = _cast(text, pc.fill_null(plain, False), mark)
+        return fmt, pd.Series(number, index=values.index, name=values.name, dtype=float)
+    return None
+
+
+def _arrow_text(values: pd.Series) -> pa.Array | None:
+    """The stripped texts of a column held as Arrow strings (blanks null), else None."""
+    dtype = values.dtype
+    if not isinstance(dtype, pd.StringDtype) or dtype.storage != "pyarrow":
+        return None
+    text = pc.utf8_trim(pa.array(values.array), characters=_SPACES + "\t")
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
+
+
+def _plain_format(text: pa.Array, mark: str, hint: str | None) -> NumberFormat | None:
+    """``_from_values``' decision for a column of plain numbers in ``mark`` (``_PLAIN``)."""
+    marked = pc.fill_null(pc.match_substring(text, mark), False)
+    if not pc.any(marked).as_py():
+        chosen = hint or "."
+        return NumberFormat(chosen, _other(chosen), "no value has a separator to decide by")
+    # A plain number reads in the other format too only as one thousands group: a whole part
+    # of 1-3 digits not starting with 0, then exactly three digits (1.200, -12.500).
+    first = text[pc.index(marked, True).as_py()].as_py()
+    if not re.fullmatch(f"-?[1-9]\\d{{0,2}}{re.escape(mark)}\\d{{3}}", first):
+        return _read_only_so(mark, first)  # the first value with a separator decides
+    at = pc.find_substring(text, mark)
+    negative = pc.cast(pc.starts_with(text, "-"), pa.int32())
+    whole = pc.subtract(at, negative)
+    decimals = pc.subtract(pc.subtract(pc.binary_length(text), at), 1)
+    zero = pc.or_(pc.starts_with(text, "0"), pc.starts_with(text, "-0"))
+    group = pc.and_(pc.and_(pc.less_equal(whole, 3), pc.equal(decimals, 3)), pc.invert(zero))
+    only = pc.and_(marked, pc.invert(pc.fill_null(group, False)))
+    if not pc.any(only).as_py():
+        return None  # every value with a separator reads both ways: the rules say why
+    return _read_only_so(mark, text[pc.index(only, True).as_py()].as_py())
+
+
+def _read_only_so(mark: str, example: str) -> NumberFormat:
+    why = f"decimal {mark!r}: plain numbers such as {example!r} read only so"
+    return NumberFormat(mark, _other(mark), why)
+
+
+def _cast(text: pa.Array, plain: pa.Array, mark: str) -> np.ndarray:
+    """Floats of the plain numbers in ``mark`` (NaN elsewhere), parsed by Arrow."""
+    chosen = pc.if_else(plain, text, pa.scalar(None, text.type))
+    if mark != ".":
+        chosen = pc.replace_substring(chosen, mark, ".")
+    return np.asarray(pc.cast(chosen, pa.float64()).to_numpy(zero_copy_only=False))
 
 
 def parse_numbers(values: pd.Series, fmt: NumberFormat) -> pd.Series:
     """Floats from the values read in ``fmt``; a value that is not a number in it is NaN.
 
-    Each distinct text is parsed once, so a column of repeated values costs little.
+    Plain numbers (``-12.5``, ``0,75``: no thousands mark, sign or currency) are converted
+    by Arrow at once; each distinct other text is parsed once by the full rules.
     """
     values = pd.Series(values)
     if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
         out = values.astype(float)
         return out.replace([np.inf, -np.inf], np.nan)
+    text = _arrow_text(values)
+    if text is None:
+        return _parse_distinct(values, fmt)
+    plain = pc.fill_null(pc.match_substring_regex(text, _PLAIN[fmt.decimal]), False)
+    number = _cast(text, plain, fmt.decimal)
+    out = pd.Series(number, index=values.index, name=values.name, dtype=float)
+    rest = pc.and_(pc.invert(plain), pc.is_valid(text)).to_numpy(zero_copy_only=False)
+    if rest.any():  # the other forms (thousands marks, currency, ...) by the full rules
+        out[rest] = _parse_distinct(values[rest], fmt)
+    return out
+
+
+def _parse_distinct(values: pd.Series, fmt: NumberFormat) -> pd.Series:
+    """``parse_numbers`` by the full rules, each distinct text parsed once."""
     codes, distinct = _distinct_texts(values)
     digits = distinct.str.replace(f"[^0-9{re.escape(fmt.decimal)}]", "", regex=True)
     number = pd.to_numeric(digits.str.replace(fmt.decimal, ".", regex=False), errors="coerce")

@@ -6,7 +6,7 @@ CSV (also compressed) and Parquet are read a batch at a time; an Excel sheet (at
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +16,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from leadscore.errors import InputError, LeadscoreError
+from leadscore.io.csvarrow import Spec, iter_frames
 from leadscore.io.header import refuse_duplicated
 from leadscore.io.tables import (
+    arrow_spec,
     check_file,
     compression,
     csv_errors,
@@ -143,15 +145,42 @@ def iter_table(
             yield offset, whole.iloc[offset : offset + batch_rows]
         return
     csv_header(path)
+    yield from _csv_frames(path, tuple(missing_values), columns, batch_rows)
+
+
+def _csv_frames(
+    path: Path, missing_values: tuple[str, ...], columns: list[str] | None, batch_rows: int
+) -> Iterator[tuple[int, pd.DataFrame]]:
+    """CSV batches of text cells: read by Arrow while it reads the file as pandas does
+    (``io.csvarrow``); from the first batch it cannot, pandas reads the rest."""
     offset = 0
+    spec = arrow_spec(path, missing_values, columns)
+    if spec is not None:
+        frames = _arrow_frames(path, spec, batch_rows)
+        while True:
+            try:
+                frame = next(frames)
+            except StopIteration:
+                return
+            except Exception:  # NotForArrow, or a fault pandas reports in its own words
+                frames.close()
+                break
+            yield offset, frame
+            offset += len(frame)
     with csv_errors(path):
-        options = csv_options(path, missing_values, columns)
+        options = csv_options(path, list(missing_values), columns)
         reader = pd.read_csv(path, chunksize=batch_rows, **options)
         with reader:
             for frame in reader:
+                if frame.index[0] < offset:
+                    continue  # read by Arrow already
                 frame.columns = [str(c).strip() for c in frame.columns]
-                yield offset, frame
-                offset += len(frame)
+                yield int(frame.index[0]), frame
+
+
+def _arrow_frames(path: Path, spec: Spec, batch_rows: int) -> Generator[pd.DataFrame, None, None]:
+    with open_bytes(path) as handle:
+        yield from iter_frames(handle, spec, batch_rows)
 
 
 def _parquet_frames(

@@ -1,0 +1,187 @@
+"""CSV read by Arrow gives exactly pandas' cells, and plain numbers by Arrow exactly the rules'.
+
+pandas' C parser with ``tables.csv_options`` is the reference: every file here is read both
+ways and compared cell for cell (text, missing values, column names, row positions), whole
+and in batches. Files with a trait Arrow reads otherwise must go to pandas, and the ordinary
+ones must not (else the speed is lost without a test noticing).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from leadscore.config import Config
+from leadscore.data.crm import load_contacts
+from leadscore.data.numbers import (
+    _from_values,
+    _parse_distinct,
+    decide_number_format,
+    parse_numbers,
+)
+from leadscore.io import tables
+from leadscore.io.batches import iter_table
+from leadscore.io.csvarrow import read_frame
+from leadscore.io.tables import arrow_spec, csv_errors, csv_options, read_table
+
+MISSING = ("", "NA", "n/a")
+
+# name -> (file text, read by Arrow?)
+FILES: dict[str, tuple[str, bool]] = {
+    "ids with zeros": ("id,amount\n007,1.5\n0257896,53.900\nA-01,\n", True),
+    "opening spaces": ("id,title\n1, Project Manager \n2,  CTO\n3,   \n4, NA\n5,\tx\n", True),
+    "quoted opening space": ('id,title\n1," Director, IT "\n2," Buyer "\n3, Owner\n', True),
+    "missing values": ('id,v\n1,NA\n2,"NA"\n3,""\n4,n/a\n5,N/A\n6,\n', True),
+    "quote then text": ('id,v\n1,"ab"c\n2,"x""y"\n', True),
+    "line breaks": ('id,v\r\n1,"two\nlines"\r\n2,b\r\n\r\n3,c\r\n', True),
+    "carriage returns": ("id,v\r1,a\r2,b\r", True),
+    "semicolons": ("id;v;w\n1;12,5;x\n2;1.200;y\n", True),
+    "tabs": ("id\tv\n1\t a\n2\tb\n", True),
+    "byte order mark": ("\ufeffid,v\n1,ä\n2,€ 5\n", True),
+    "header spaces": ("id ,v\n1,a\n", True),
+    "one column": ("id\n1\n\n2\n", True),
+    "short row": ("id,v,w\n1,a,b\n2,c\n3,d,e\n", False),
+    "spaces before a quote": ('id,v\n1,  "a,b"\n2,c\n', False),
+    "quoted and unquoted": ('id,v\n1," Buyer "\n2, Buyer \n', False),
+    "whitespace line, one column": ("id\n1\n   \n2\n", False),
+    "empty header cell": ("id,,v\n1,2,3\n", False),
+    "header opening space": ("id, v\n1,2\n", False),
+}
+
+
+def _write(tmp_path, text: str):
+    path = tmp_path / "list.csv"
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def _pandas(path, columns=None) -> pd.DataFrame:
+    with csv_errors(path):
+        frame = pd.read_csv(path, **csv_options(path, list(MISSING), columns))
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_every_file_reads_as_pandas_reads_it_whole_and_in_batches(tmp_path, name):
+    path = _write(tmp_path, FILES[name][0])
+    expected = _pandas(path)
+    pd.testing.assert_frame_equal(read_table(path, missing_values=MISSING), expected)
+    batches = list(iter_table(path, missing_values=MISSING, batch_rows=2))
+    assert [offset for offset, _ in batches] == list(range(0, len(expected), 2))
+    pd.testing.assert_frame_equal(pd.concat([frame for _, frame in batches]), expected)
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_only_files_with_a_trait_arrow_reads_otherwise_go_to_pandas(tmp_path, name):
+    text, by_arrow = FILES[name]
+    path = _write(tmp_path, text)
+    spec = arrow_spec(path, MISSING, None)
+    try:
+        assert spec is not None
+        with path.open("rb") as handle:
+            frame = read_frame(handle, spec)
+    except Exception:
+        assert not by_arrow, f"{name}: read by pandas, Arrow could have read it"
+        return
+    assert by_arrow, f"{name}: Arrow read what pandas reads otherwise"
+    pd.testing.assert_frame_equal(frame, _pandas(path))
+
+
+def test_a_column_subset_comes_in_file_order(tmp_path):
+    path = _write(tmp_path, "id,a,b,c\n1,x,y,z\n")
+    frame = read_table(path, missing_values=MISSING, columns=["c", "id"])
+    pd.testing.assert_frame_equal(frame, _pandas(path, ["c", "id"]))
+    assert list(frame.columns) == ["id", "c"]
+
+
+def test_a_fault_late_in_a_stream_is_reported_by_pandas_with_its_row(tmp_path):
+    rows = "".join(f"{i},v{i}\n" for i in range(7)) + "7,a,b\n"
+    path = _write(tmp_path, "id,v\n" + rows)
+    read = iter_table(path, missing_values=MISSING, batch_rows=3)
+    assert next(read)[1]["id"].tolist() == ["0", "1", "2"]
+    with pytest.raises(Exception, match="line 9"):
+        list(read)
+
+
+def test_a_batch_arrow_cannot_read_is_read_by_pandas_from_there(tmp_path):
+    # the short row is in the third batch: the first two come from Arrow, the rest from pandas
+    rows = [f"{i},a{i},b{i}" for i in range(9)]
+    rows[7] = "7,a7"
+    path = _write(tmp_path, "id,v,w\n" + "\n".join(rows) + "\n")
+    batches = list(iter_table(path, missing_values=MISSING, batch_rows=3))
+    assert [offset for offset, _ in batches] == [0, 3, 6]
+    pd.testing.assert_frame_equal(pd.concat([f for _, f in batches]), _pandas(path))
+
+
+def test_a_latin1_file_is_read_by_pandas(tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_bytes("id;name\n1;Müller\n2;Ørsted\n".encode("latin-1"))
+    assert arrow_spec(path, MISSING, None) is None
+    assert read_table(path, missing_values=MISSING)["name"].tolist() == ["Müller", "Ørsted"]
+
+
+def test_the_loader_gives_the_same_contacts_either_way(tmp_path, monkeypatch):
+    text = (
+        "contact_id;created_at;rating;revenue;title;zip\n"
+        '007;13/01/2025;12,5;1.234.567,50;" Director; IT ";01234\n'
+        "0042;14/01/2025;3;900; Project Manager ;80331\n"
+        "A-9;15/01/2025;-0,5;;CTO;\n"
+    )
+    path = _write(tmp_path, text)
+    by_arrow = load_contacts(path, Config(), require_outcome=False)
+    monkeypatch.setattr(tables, "arrow_spec", lambda *args: None)
+    by_pandas = load_contacts(path, Config(), require_outcome=False)
+    pd.testing.assert_frame_equal(by_arrow, by_pandas)
+    assert by_arrow["contact_id"].tolist() == ["007", "0042", "A-9"]
+    assert by_arrow["rating"].tolist() == [12.5, 3.0, -0.5]
+
+
+# -- plain numbers: the Arrow pass gives exactly what the full rules give -------------------
+COLUMNS = [
+    ["1.5", "-12.25", "0.5", "", None, "3"],
+    ["12,5", "0,75", "-3", "  4,0 "],
+    ["1.200", "53.900"],  # both ways: the full rules say why
+    ["1.200", "0.5"],
+    ["1", "-0", "0", "42"],
+    ["007", "1.5"],  # a code: not a plain number
+    ["1e5", ".5", "1.", "+3", "1 234,5", "$12.50", "(5)", "12 %"],
+    ["1234.567", "-999.999", "100.000"],
+    ["9" * 30, "1" * 20 + ".25", "-" + "7" * 17],
+    ["\u00a012.5", "3.25\t"],
+]
+
+
+@pytest.mark.parametrize("values", COLUMNS)
+@pytest.mark.parametrize("hint", [None, ",", "."])
+def test_plain_numbers_decide_and_read_as_the_full_rules(values, hint):
+    series = pd.Series(values, dtype="str")
+    fmt = decide_number_format(series, column="amount", hint=hint)
+    text = series.astype("string").str.strip(" \u00a0\u202f\t")
+    distinct = pd.Series(pd.unique(text.mask(text == "").dropna()), dtype="string")
+    rules = _from_values(distinct, "amount", hint)
+    assert (fmt.decimal, fmt.thousands, fmt.ambiguous) == (
+        rules.decimal,
+        rules.thousands,
+        rules.ambiguous,
+    )
+    example = re.search("such as ('[^']*')", fmt.why)
+    assert example is None or example[1] in rules.why  # the same first value decides
+    fast = parse_numbers(series, fmt).to_numpy()
+    full = _parse_distinct(series, fmt).to_numpy()
+    assert np.array_equal(fast, full, equal_nan=True)
+    assert np.array_equal(np.signbit(fast), np.signbit(full))
+
+
+@pytest.mark.parametrize("suffix", [".csv.gz", ".csv.bz2", ".csv.zip"])
+def test_a_compressed_file_reads_as_pandas_reads_it(tmp_path, suffix):
+    frame = pd.DataFrame({"id": ["007", "8"], "title": [" Buyer ", "Director, IT"]})
+    path = tmp_path / f"list{suffix}"
+    frame.to_csv(path, index=False)
+    assert arrow_spec(path, MISSING, None) is not None
+    pd.testing.assert_frame_equal(read_table(path, missing_values=MISSING), _pandas(path))
+    batches = [f for _, f in iter_table(path, missing_values=MISSING, batch_rows=1)]
+    pd.testing.assert_frame_equal(pd.concat(batches), _pandas(path))
