@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,10 +27,35 @@ def _one_thread():
         yield
 
 
+@pytest.fixture(scope="session")
+def _empty_mlflow_store(tmp_path_factory) -> Path:
+    """An empty MLflow SQLite store, its tables created once per session: creating them
+    (MLflow's migrations) takes about 2 s, and every test that predicts or trains with a
+    tracking store set would otherwise pay it again."""
+    from mlflow.tracking import MlflowClient
+
+    path = tmp_path_factory.mktemp("mlflow-empty") / "mlflow.db"
+    MlflowClient(tracking_uri=f"sqlite:///{path}").search_experiments()
+    return path
+
+
+@pytest.fixture
+def mlflow_store(tmp_path_factory, _empty_mlflow_store) -> Iterator[str]:
+    """The URI of a new, empty MLflow store of this test's own (a copy of the empty store,
+    outside ``tmp_path``, which tests may list); removed after the test if never written."""
+    folder = tmp_path_factory.mktemp("mlflow")
+    path = folder / "mlflow.db"
+    shutil.copyfile(_empty_mlflow_store, path)
+    copied = path.stat().st_mtime_ns
+    yield f"sqlite:///{path}"
+    if path.stat().st_mtime_ns == copied:  # unused: not 1 MB more per test in the tmp folder
+        shutil.rmtree(folder)
+
+
 @pytest.fixture(autouse=True)
-def _mlflow_in_tmp(tmp_path, monkeypatch):
-    """No test ever writes to the repository's MLflow store."""
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+def _mlflow_in_tmp(mlflow_store, monkeypatch):
+    """No test ever writes to the repository's MLflow store: each has a new one of its own."""
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_store)
     monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -29,10 +30,11 @@ def _ok(*args: object) -> str:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def world(tmp_path_factory: pytest.TempPathFactory, _empty_mlflow_store: Path) -> dict:
     """The export, a config drafted for it without its personal list (the values alone must
     be enough), one training logged to MLflow and one prediction without --keep."""
     root = tmp_path_factory.mktemp("personal")
+    shutil.copyfile(_empty_mlflow_store, root / "mlflow.db")  # a new store, tables made
     with pytest.MonkeyPatch.context() as mp:
         uri = f"sqlite:///{root}/mlflow.db"
         mp.setenv("MLFLOW_TRACKING_URI", uri)

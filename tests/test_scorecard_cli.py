@@ -18,12 +18,6 @@ ENV = {"COLUMNS": "400"}
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(autouse=True)
-def _mlflow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/mlflow.db")
-    monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
-
-
 @pytest.fixture(scope="module")
 def small_team(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample CRM cut down to a team with exactly 10 won deals (the rest open or lost)."""

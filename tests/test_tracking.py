@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -43,9 +44,10 @@ def _invoke(*args: str, uri: str | None = None) -> str:
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory):
+def home(tmp_path_factory: pytest.TempPathFactory, _empty_mlflow_store: Path):
     """A tmp folder holding the MLflow store, the model cache and two exports."""
     root = tmp_path_factory.mktemp("tracking")
+    shutil.copyfile(_empty_mlflow_store, root / "mlflow.db")  # a new store, tables made
     with pytest.MonkeyPatch.context() as mp, threadpool_limits(1):
         STORE["uri"] = f"sqlite:///{root}/mlflow.db"
         mp.setenv("MLFLOW_TRACKING_URI", STORE["uri"])

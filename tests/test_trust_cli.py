@@ -157,11 +157,8 @@ def test_predict_that_scores_nothing_fails_but_writes_every_row_with_its_status(
     assert "reason_up_1" in pred and (pred["reason_up_1"] == "").all()
 
 
-def test_the_mlflow_run_records_the_leakage_decisions_and_the_report(
-    trained, tmp_path, monkeypatch
-):
-    tmp, model, _ = trained
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/mlflow.db")
+def test_the_mlflow_run_records_the_leakage_decisions_and_the_report(trained):
+    tmp, model, _ = trained  # MLflow: this test's own store (conftest)
     import mlflow
 
     from leadscore.io.store import load_model

@@ -26,11 +26,10 @@ def _no_tracking(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def mlflow_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Point MLflow at a temporary SQLite store."""
-    uri = f"sqlite:///{tmp_path}/mlflow.db"
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
-    return uri
+def mlflow_tmp(mlflow_store: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Point MLflow at this test's own new store (``mlflow_store`` of tests/conftest.py)."""
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_store)
+    return mlflow_store
 
 
 @pytest.fixture(scope="session")
