@@ -96,16 +96,26 @@ def engines_world(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def small_model(tmp_path_factory) -> dict[str, Path]:
-    """A small sample CRM (12 months x 250 contacts, CSV) and a model trained on it, for tests
-    of what a command does around scoring (imports, threads) rather than of the scores."""
+def small_crm(tmp_path_factory) -> dict[str, Path]:
+    """A small sample CRM (12 months x 250 contacts, CSV), for tests of what a command does
+    around training or scoring (output, logging, imports, threads) rather than of the model's
+    quality on the default sample CRM: it trains in a fraction of the time."""
     import leadscore
 
     folder = tmp_path_factory.mktemp("small")
     contacts, activities = leadscore.generate_sample(months=12, contacts_per_month=250, seed=3)
     contacts.to_csv(folder / "contacts.csv", index=False)
     activities.to_csv(folder / "activities.csv", index=False)
-    leadscore.train(folder / "contacts.csv", folder / "activities.csv", model_dir=folder / "model",
+    return {"contacts": folder / "contacts.csv", "activities": folder / "activities.csv"}
+
+
+@pytest.fixture(scope="session")
+def small_model(small_crm, tmp_path_factory) -> dict[str, Path]:
+    """``small_crm`` and a model trained on it (no MLflow), for tests of what a command does
+    around scoring (imports, threads) rather than of the scores."""
+    import leadscore
+
+    folder = tmp_path_factory.mktemp("small-model") / "model"
+    leadscore.train(small_crm["contacts"], small_crm["activities"], model_dir=folder,
                     mlflow=False)  # fmt: skip
-    return {"contacts": folder / "contacts.csv", "activities": folder / "activities.csv",
-            "model": folder / "model"}  # fmt: skip
+    return {**small_crm, "model": folder}

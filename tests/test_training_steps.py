@@ -21,12 +21,11 @@ STEPS = ("load", "examples", "leakage guard", "features", "candidates",
          "calibration (held-out rows)", "refit", "baseline", "report", "save", "total")  # fmt: skip
 
 
-def test_verbose_train_breaks_time_down_by_step_and_states_the_tuning_budget(tmp_path, monkeypatch):
-    contacts, activities = leadscore.generate_sample(months=12, contacts_per_month=250, seed=3)
-    contacts.to_csv(tmp_path / "contacts.csv", index=False)
-    activities.to_csv(tmp_path / "activities.csv", index=False)
+def test_verbose_train_breaks_time_down_by_step_and_states_the_tuning_budget(
+    small_crm, tmp_path, monkeypatch
+):
     monkeypatch.setattr(selection, "TUNE_ROWS", 1_500)  # this small export is 'large' here
-    args = ["train", str(tmp_path / "contacts.csv"), "-a", str(tmp_path / "activities.csv"),
+    args = ["train", str(small_crm["contacts"]), "-a", str(small_crm["activities"]),
             "--model-dir", str(tmp_path / "model"), "--no-mlflow", "--verbose"]  # fmt: skip
     result = CliRunner().invoke(app, args, env={"COLUMNS": "400"})
     assert result.exit_code == 0, result.output
