@@ -165,6 +165,8 @@ def _education_all_columns(tmp_path: Path, guard: bool) -> tuple[dict, str]:
     start, end = text.index("ignore = ["), text.index("]", text.index("ignore = [")) + 1
     text = text[:start] + 'ignore = ["Lead Number"]' + ("" if guard else "\nleakage_guard = false")
     text += (ROOT / "examples" / "x_education_leads.toml").read_text()[end:]
+    # no refit: every figure asserted is measured on the held-out rows before the refit
+    text = text.replace("[training]\n", "[training]\nrefit = false\n", 1)
     config = tmp_path / f"guard-{guard}.toml"
     config.write_text(text)
     model = tmp_path / f"model-{guard}"
