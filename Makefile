@@ -39,9 +39,9 @@ real-data: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-## test-fast: all but the Spark, real-data, server and notebook tests (the inner loop)
+## test-fast: all but the Spark, real-data, server, notebook and slow tests (the inner loop)
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not spark and not realdata and not server and not notebook"
+	$(BIN)/python -m pytest -m "not spark and not realdata and not server and not notebook and not slow"
 
 ## bench: scale benchmark vs the hand-written script (1 M contacts, 10 M flat rows; heavy, GBs)
 bench: $(STAMP)

@@ -70,6 +70,7 @@ def with_noise(trained):
     return result, train(dataclasses.replace(crm, contacts=noisy), cfg)
 
 
+@pytest.mark.slow  # a second training on the default sample CRM
 def test_two_random_200_level_columns_cost_no_auc_and_are_reported(with_noise):
     # given the sample CRM trained without and with two random 200-level columns
     clean, noisy = with_noise

@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
+@pytest.mark.slow  # a training in a fresh interpreter
 def test_the_python_example_runs_as_written(tmp_path: Path) -> None:
     section = README.read_text(encoding="utf-8").split("## Python\n", 1)[1]
     code = re.search(r"```python\n(.*?)```", section, re.S)
