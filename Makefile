@@ -4,6 +4,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# pytest workers (pytest-xdist): one per core by default; WORKERS=0 runs the suite in one process
+WORKERS ?= auto
 export MLFLOW_DISABLE_TELEMETRY := true
 export PYTHONHASHSEED := 0
 
@@ -37,11 +39,11 @@ real-data: $(STAMP)
 
 ## test: the whole test suite (Spark, real data, server and notebook tests included)
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(WORKERS)
 
 ## test-fast: all but the Spark, real-data, server, notebook and slow tests (the inner loop)
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not spark and not realdata and not server and not notebook and not slow"
+	$(BIN)/python -m pytest -n $(WORKERS) -m "not spark and not realdata and not server and not notebook and not slow"
 
 ## bench: scale benchmark vs the hand-written script (1 M contacts, 10 M flat rows; heavy, GBs)
 bench: $(STAMP)

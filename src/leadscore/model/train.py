@@ -270,8 +270,10 @@ def train(
     act = learn_activity_spec(activities, spec.features.windows_days)
     tr, leak = _checked_rows(contacts, activities, spec, act, source, steps)
     y, split, rows = tr.y, tr.split, tr.rows
-    with steps.step("baseline"):
-        card_metrics = _scorecard_baseline(spec, contacts, activities, tr)
+    card_metrics = None
+    if spec.scorecard is not None:  # it reads the export: measured before letting it go
+        with steps.step("scorecard baseline"):
+            card_metrics = _scorecard_baseline(spec, contacts, activities, tr)
     facts = _export_facts(contacts, activities, tr)
     # the rest reads only the rows: the export's frames are released here, freeing them when
     # the caller handed them over (jobs.training does; 10 M activities: 0.8 GB)
