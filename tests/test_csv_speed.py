@@ -29,6 +29,10 @@ from leadscore.io.tables import arrow_spec, csv_errors, csv_options, read_table
 
 MISSING = ("", "NA", "n/a")
 
+_QUOTED_ALL = '"id","title","v"\n' + "".join(
+    f'"{i}"," Title {i}","{"" if i % 7 else "NA"}"\n' for i in range(100)
+)
+
 # name -> (file text, read by Arrow?)
 FILES: dict[str, tuple[str, bool]] = {
     "ids with zeros": ("id,amount\n007,1.5\n0257896,53.900\nA-01,\n", True),
@@ -49,6 +53,11 @@ FILES: dict[str, tuple[str, bool]] = {
     "whitespace line, one column": ("id\n1\n   \n2\n", False),
     "empty header cell": ("id,,v\n1,2,3\n", False),
     "header opening space": ("id, v\n1,2\n", False),
+    # an export that quotes every field (Salesforce's do): opening spaces are all kept, however
+    # many distinct ones (more than the values checked one by one)
+    "every field quoted": (_QUOTED_ALL, True),
+    "every field quoted but one": (_QUOTED_ALL + '"101", Buyer\n', False),
+    "a stray quote": ('id,v\n1,ab"c\n2, d"e\n3," f"\n', True),
 }
 
 

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -49,7 +50,8 @@ class Spec:
     delimiter: str
     missing_values: tuple[str, ...]
     columns: list[str] | None
-    quoted: Callable[[], frozenset[str]]
+    quoted: Callable[[], frozenset[str] | None]  # None: every field opening with a space is
+    # quoted (``opens_unquoted_with_space``)
 
     def options(self) -> tuple[pcsv.ReadOptions, pcsv.ParseOptions, pcsv.ConvertOptions]:
         """Arrow's options: every column text, missing values as pandas matches them."""
@@ -86,8 +88,12 @@ def _without_opening_spaces(values: pa.ChunkedArray, spec: Spec) -> pa.ChunkedAr
         raise NotForArrow("a quote after opening spaces")
     quoted = pc.match_substring_regex(values, f"[{_class(spec.delimiter)}\\r\\n]")
     if pc.any(pc.and_(spaced, pc.invert(quoted))).as_py():
-        listed = pa.array(sorted(spec.quoted()), pa.large_string())
-        quoted = pc.or_(quoted, pc.is_in(values, value_set=listed))
+        found = spec.quoted()
+        if found is None:  # no field outside quotes opens with a space: all were quoted
+            quoted = spaced
+        else:
+            listed = pa.array(sorted(found), pa.large_string())
+            quoted = pc.or_(quoted, pc.is_in(values, value_set=listed))
     kept = pc.if_else(pc.and_(spaced, pc.invert(quoted)), trimmed, values)
     missing = pc.is_in(kept, value_set=pa.array(list(spec.missing_values), pa.large_string()))
     return pc.if_else(missing, pa.scalar(None, pa.large_string()), kept)
@@ -148,16 +154,20 @@ def iter_frames(source: IO[bytes], spec: Spec, batch_rows: int) -> Iterator[pd.D
             yield frame_of(pa.Table.from_batches(pending, schema=reader.schema), spec, offset)
 
 
-def quoted_with_space(read: Callable[[], Iterator[bytes]], delimiter: str) -> frozenset[str]:
+def quoted_with_space(read: Callable[[], Iterator[bytes]], delimiter: str) -> frozenset[str] | None:
     """The quoted fields of a UTF-8 CSV whose text starts with a space and holds neither the
-    delimiter nor a line break (those are plainly quoted), checked never to appear unquoted.
+    delimiter nor a line break (those are plainly quoted), checked never to appear unquoted;
+    None when no field outside quotes opens with a space (``opens_unquoted_with_space``):
+    then every cell that does was quoted, however many (an export that quotes every field).
 
-    ``read``: opens the file's bytes as chunks, in order (called twice when such values exist).
+    ``read``: opens the file's bytes as chunks, in order (called up to three times).
 
     Raises:
         NotForArrow: such a value also appears unquoted, a quote closes before other text,
             or there are too many such values to check.
     """
+    if not opens_unquoted_with_space(read(), delimiter):
+        return None
     sep = delimiter.encode()
     found: set[str] = set()
     buffer = b"\n"  # a line break before the file: its first field starts after one
@@ -170,6 +180,35 @@ def quoted_with_space(read: Callable[[], Iterator[bytes]], delimiter: str) -> fr
     if plain and _appears_unquoted(read(), {v.encode() for v in plain}, sep):
         raise NotForArrow("a value that starts with a space is written quoted and unquoted")
     return frozenset(plain)
+
+
+def opens_unquoted_with_space(chunks: Iterator[bytes], delimiter: str) -> bool:
+    """Whether a field outside quotes opens with a space (pandas drops such spaces, Arrow
+    keeps them); True too when a quote stands where CSV puts none (unsure: the caller checks
+    value by value). Vectorised over each chunk: the quotes before a byte, counted, say
+    whether it is inside a quoted field (a doubled quote counts twice and changes nothing).
+    """
+    sep, quote, space, lf, cr = ord(delimiter), ord(QUOTE), ord(" "), ord("\n"), ord("\r")
+    inside_before, previous = 0, lf  # a line break before the file
+    for chunk, _ in _marked(chunks, strip_bom=True):
+        b = np.frombuffer(chunk, dtype=np.uint8)
+        if not len(b):
+            continue
+        before = np.concatenate(([previous], b[:-1])).astype(np.uint8)
+        q = b == quote
+        inside = (np.cumsum(q, dtype=np.int64) - q + inside_before) & 1  # quotes before, odd
+        start = (before == sep) | (before == lf) | (before == cr)
+        outside = inside == 0
+        if np.any(outside & start & (b == space)):
+            return True
+        # outside quotes, a quote opens a field (or doubles the one before it), and a byte
+        # right after a quote is a delimiter, a line break or a quote: else a stray quote
+        if np.any(outside & q & ~start & (before != quote)):
+            return True
+        if np.any(outside & ~q & (before == quote) & ~(b == sep) & ~(b == lf) & ~(b == cr)):
+            return True
+        inside_before, previous = int(inside[-1] + q[-1]) & 1, int(b[-1])
+    return inside_before == 1  # a quote never closed
 
 
 def _marked(chunks: Iterator[bytes], *, strip_bom: bool) -> Iterator[tuple[bytes, bool]]:

@@ -269,7 +269,7 @@ def arrow_spec(
 
 
 @functools.lru_cache(maxsize=8)
-def _quoted(path: str, mtime_ns: int, size: int, delimiter: str) -> frozenset[str]:
+def _quoted(path: str, mtime_ns: int, size: int, delimiter: str) -> frozenset[str] | None:
     """``csvarrow.quoted_with_space`` of a file, once per version of it (a file is read
     more than once: the dates first, then its rows)."""
 
