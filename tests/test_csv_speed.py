@@ -194,3 +194,19 @@ def test_a_compressed_file_reads_as_pandas_reads_it(tmp_path, suffix):
     pd.testing.assert_frame_equal(read_table(path, missing_values=MISSING), _pandas(path))
     batches = [f for _, f in iter_table(path, missing_values=MISSING, batch_rows=1)]
     pd.testing.assert_frame_equal(pd.concat(batches), _pandas(path))
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_the_quote_scan_says_the_same_in_chunks_of_any_size(name):
+    from leadscore.io.csvarrow import opens_unquoted_with_space
+
+    data = FILES[name][0].encode("utf-8")
+    delimiter = ";" if name == "semicolons" else "\t" if name == "tabs" else ","
+    whole = opens_unquoted_with_space(iter([data]), delimiter)
+    for size in (1, 2, 5):
+        parts = [data[i : i + size] for i in range(0, len(data), size)]
+        assert opens_unquoted_with_space(iter(parts), delimiter) == whole, size
+    if name in ("every field quoted", "line breaks", "missing values"):
+        assert not whole  # no field outside quotes opens with a space
+    if name in ("opening spaces", "every field quoted but one", "a stray quote"):
+        assert whole

@@ -194,11 +194,13 @@ def opens_unquoted_with_space(chunks: Iterator[bytes], delimiter: str) -> bool:
         b = np.frombuffer(chunk, dtype=np.uint8)
         if not len(b):
             continue
-        before = np.concatenate(([previous], b[:-1])).astype(np.uint8)
+        before = np.empty_like(b)
+        before[0], before[1:] = previous, b[:-1]
         q = b == quote
-        inside = (np.cumsum(q, dtype=np.int64) - q + inside_before) & 1  # quotes before, odd
+        qb = q.view(np.uint8)
+        odd = np.bitwise_xor.accumulate(qb)  # quotes up to each byte, odd (one byte each)
+        outside = (odd ^ qb) == inside_before  # an even count of quotes before the byte
         start = (before == sep) | (before == lf) | (before == cr)
-        outside = inside == 0
         if np.any(outside & start & (b == space)):
             return True
         # outside quotes, a quote opens a field (or doubles the one before it), and a byte
@@ -207,7 +209,7 @@ def opens_unquoted_with_space(chunks: Iterator[bytes], delimiter: str) -> bool:
             return True
         if np.any(outside & ~q & (before == quote) & ~(b == sep) & ~(b == lf) & ~(b == cr)):
             return True
-        inside_before, previous = int(inside[-1] + q[-1]) & 1, int(b[-1])
+        inside_before, previous = int(odd[-1]) ^ inside_before, int(b[-1])
     return inside_before == 1  # a quote never closed
 
 
