@@ -9,6 +9,7 @@ machine's load average before and after, because the cores are shared.
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
@@ -29,6 +30,14 @@ HANDWRITTEN = [sys.executable, str(Path(__file__).with_name("handwritten.py"))]
 
 def log(msg: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def emit(report: dict, folder: Path, name: str) -> None:
+    """Print the report as one JSON line and write it to ``folder``/``name``.json."""
+    folder.mkdir(parents=True, exist_ok=True)
+    line = json.dumps(report)
+    (folder / f"{name}.json").write_text(line + "\n")
+    print(line)
 
 
 def load() -> list[float]:

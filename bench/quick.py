@@ -19,7 +19,6 @@ Usage: ``python bench/quick.py [--rows 200000] [--rounds 3] [--keep DIR]``.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import tempfile
@@ -34,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import (  # noqa: E402 - the folder of this script, put on the path above
     LEADSCORE,
     ROOT,
+    emit,
     handwritten_cmd,
     interleaved,
     load,
@@ -152,10 +152,7 @@ def main() -> None:
     result["load_start"], result["load_end"] = load_start, load()
     result["rounds"], result["seconds"] = args.rounds, round(time.perf_counter() - started, 1)
     result["date"] = time.strftime("%Y-%m-%d %H:%M:%S")
-    line = json.dumps(result)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "quick.json").write_text(line + "\n")
-    print(line)
+    emit(result, args.out, "quick")
 
 
 if __name__ == "__main__":

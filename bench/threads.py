@@ -14,7 +14,6 @@ Usage: ``python bench/threads.py [--rounds 3] [--work /tmp/bench-threads]``
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import LEADSCORE, ROOT, interleaved, log, model_rows_of, run, tiled  # noqa: E402
+from benchlib import LEADSCORE, ROOT, emit, interleaved, log, model_rows_of, run, tiled  # noqa: E402
 
 import leadscore  # noqa: E402
 
@@ -75,10 +74,7 @@ def main() -> None:
     report = {"load": runs.pop("load"), "rounds": args.rounds}
     for name, figures in runs.items():
         report[name] = {k: figures[k] for k in ("seconds", "cpu_seconds")}
-    args.out.mkdir(parents=True, exist_ok=True)
-    line = json.dumps(report)
-    (args.out / "threads.json").write_text(line + "\n")
-    print(line)
+    emit(report, args.out, "threads")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ Usage: ``python bench/train.py [--contacts-per-month 55556] [--activities 100000
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -23,7 +22,7 @@ import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import ROOT, load, log  # noqa: E402 - the folder of this script, put on the path
+from benchlib import ROOT, emit, load, log  # noqa: E402 - the folder of this script, put on the path
 from run import generate, train  # noqa: E402
 
 
@@ -47,10 +46,7 @@ def main() -> None:
         "load_before": load(),
     }
     report |= train(args.work, args.work / "model", verbose=True)
-    args.out.mkdir(parents=True, exist_ok=True)
-    line = json.dumps(report)
-    (args.out / "train.json").write_text(line + "\n")
-    print(line)
+    emit(report, args.out, "train")
 
 
 if __name__ == "__main__":
