@@ -11,7 +11,9 @@ the measured model; none of the test rows is read until its probabilities are sc
 3. the chosen recipe cross-fitted: the learned rows are cut into ``CROSS_FIT_FOLDS`` folds of
    contacts (the calibration contacts are one of them, already scored by the choice's own
    model), each fold scored by the recipe fitted on the other folds; the calibration method
-   is chosen on, and the calibrator fitted to, those out-of-fold scores;
+   is chosen on, and the calibrator fitted to, those out-of-fold scores (above
+   ``selection.TUNE_ROWS`` rows outside a fold, its model is fitted on a seeded part of
+   their contacts);
 4. the recipe fitted on every learned row and wrapped with that calibrator; the test rows
    scored. (The base rate gives every row the same score, so it is calibrated on that one
    score: out-of-fold rates would differ only by noise and make a steep map of it.)
