@@ -231,25 +231,41 @@ def reasons_frame(
     may_up, may_down = _eligible(features, names, context)
     up_order = np.argsort(-np.where(may_up, values, -np.inf), axis=1, kind="stable")
     down_order = np.argsort(np.where(may_down, values, np.inf), axis=1, kind="stable")
-    out: dict[str, list[str]] = {}
     rows = np.arange(n)
-    say = _Phrases(features, names, roles or {}, context)
-    for k in range(top):
+    slots: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # column -> (factor, said?) per row
+    for k in range(min(top, values.shape[1])):
         for side, order, ok in (("up", up_order, may_up), ("down", down_order, may_down)):
-            column = np.full(n, "", dtype=object)
-            if k < values.shape[1]:
-                j_all = order[:, k]
-                effect = values[rows, j_all]
-                strong = ok[rows, j_all] & (
-                    effect >= MIN_EFFECT if side == "up" else effect <= -MIN_EFFECT
-                )
-                for j in np.unique(j_all[strong]):
-                    at = np.flatnonzero(strong & (j_all == j))
-                    column[at] = say(int(j), at)
-            out[f"reason_{side}_{k + 1}"] = column.tolist()
-    out = {c: out[c] for c in reason_columns(top)[:-1]}
+            j_all = order[:, k]
+            effect = values[rows, j_all]
+            strong = ok[rows, j_all] & (
+                effect >= MIN_EFFECT if side == "up" else effect <= -MIN_EFFECT
+            )
+            slots[f"reason_{side}_{k + 1}"] = (j_all, strong)
+    said = _said(_Phrases(features, names, roles or {}, context), slots, len(names), n)
+    out: dict[str, list[str]] = {}
+    for column_name in reason_columns(top)[:-1]:
+        column = np.full(n, "", dtype=object)
+        if column_name in slots:
+            j_all, strong = slots[column_name]
+            column[strong] = said[j_all[strong], rows[strong]]
+        out[column_name] = column.tolist()
     out["reasons_json"] = _json(values, names, json_top)
     return pd.DataFrame(out, index=contrib.values.index)
+
+
+def _said(say: _Phrases, slots: dict[str, tuple[np.ndarray, np.ndarray]], factors: int,
+          n: int) -> np.ndarray:  # fmt: skip
+    """The phrase of each (factor, row) some reason column says: one ``say`` call per factor
+    for every row that names it, whatever its rank or side (a row's phrase of a factor is the
+    same in each), instead of one per factor per column."""
+    wanted = np.zeros((factors, n), dtype=bool)
+    for j_all, strong in slots.values():
+        wanted[j_all[strong], np.flatnonzero(strong)] = True
+    said = np.full((factors, n), "", dtype=object)
+    for j in np.flatnonzero(wanted.any(axis=1)):
+        at = np.flatnonzero(wanted[j])
+        said[j, at] = say(int(j), at)
+    return said
 
 
 def _json(values: np.ndarray, names: np.ndarray, json_top: int) -> list[str]:
