@@ -250,3 +250,24 @@ def test_many_values_are_phrased_as_each_one_alone(trained):
         # when they are phrased together, then each reads as phrased alone
         want = [phrases.phrase(factor, v, roles, ref) for v in values]
         assert phrases.phrase_many(factor, values, roles, ref) == want, factor
+
+
+def test_the_reasons_take_factors_in_the_order_a_stable_sort_gives():
+    """``first_columns`` (argmin passes) names the same factors, in the same order, as the
+    head of a stable argsort, ties included; once only ineligible factors remain it gives
+    ineligible ones, never a factor twice."""
+    from leadscore.model.ranking import first_columns
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        n, m = rng.integers(1, 40), rng.integers(1, 12)
+        values = np.round(rng.standard_normal((n, m)), 1)  # rounded: many ties
+        eligible = rng.random((n, m)) < rng.random()
+        for keys in (-np.where(eligible, values, -np.inf), np.where(eligible, values, np.inf)):
+            for top in (1, 3, 20):
+                got = first_columns(keys, top)
+                want = np.argsort(keys, axis=1, kind="stable")[:, :top]
+                finite = np.isfinite(np.take_along_axis(keys, want, axis=1))
+                assert (got[finite] == want[finite]).all()
+                assert (np.isinf(np.take_along_axis(keys, got, axis=1)) == ~finite).all()
+                assert all(len(set(row)) == len(row) for row in got.tolist())

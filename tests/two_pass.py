@@ -108,7 +108,7 @@ def predict_then_explain(scorer: Any, rows: pd.DataFrame) -> pd.DataFrame:
     head = steps[0][1] if len(steps) == 1 else type(scorer.pipeline)(steps)
     contrib = head_contributions(head, features, scorer.info.get("reasons_reference"))
     with (
-        mock.patch.object(reasons, "_json", row_json),
+        mock.patch.object(reasons, "reasons_json", row_json),
         mock.patch.object(reasons, "phrase_many", phrase_each),
     ):
         why = reasons.reasons_frame(

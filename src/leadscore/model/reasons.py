@@ -33,7 +33,6 @@ row's value, never from a list of known column names.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +42,7 @@ import pandas as pd
 from leadscore.features.activity import slug
 from leadscore.model import tree_paths
 from leadscore.model.phrases import in_whole_days, missing_phrase, phrase_many
+from leadscore.model.ranking import first_columns, reasons_json
 
 TOP = 3
 MIN_EFFECT = 0.01  # log-odds below which a factor is not worth a reason
@@ -229,8 +229,8 @@ def reasons_frame(
     names = np.asarray(contrib.values.columns, dtype=object)
     n = len(values)
     may_up, may_down = _eligible(features, names, context)
-    up_order = np.argsort(-np.where(may_up, values, -np.inf), axis=1, kind="stable")
-    down_order = np.argsort(np.where(may_down, values, np.inf), axis=1, kind="stable")
+    up_order = first_columns(-np.where(may_up, values, -np.inf), top)
+    down_order = first_columns(np.where(may_down, values, np.inf), top)
     rows = np.arange(n)
     slots: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # column -> (factor, said?) per row
     for k in range(min(top, values.shape[1])):
@@ -249,7 +249,7 @@ def reasons_frame(
             j_all, strong = slots[column_name]
             column[strong] = said[j_all[strong], rows[strong]]
         out[column_name] = column.tolist()
-    out["reasons_json"] = _json(values, names, json_top)
+    out["reasons_json"] = reasons_json(values, names, json_top)
     return pd.DataFrame(out, index=contrib.values.index)
 
 
@@ -266,26 +266,6 @@ def _said(say: _Phrases, slots: dict[str, tuple[np.ndarray, np.ndarray]], factor
         at = np.flatnonzero(wanted[j])
         said[j, at] = say(int(j), at)
     return said
-
-
-def _json(values: np.ndarray, names: np.ndarray, json_top: int) -> list[str]:
-    """``{"factor": log-odds, ...}`` of the largest absolute contributions per row (rounded to
-    3 decimals; zeros left out), in ``json.dumps``' own layout; each distinct number is
-    written once."""
-    by_size = np.argsort(-np.abs(values), axis=1, kind="stable")[:, :json_top]
-    top = np.take_along_axis(np.round(values, 3), by_size, axis=1)
-    quoted = np.asarray([json.dumps(str(name)) + ": " for name in names], dtype=object)
-    distinct, codes = np.unique(top, return_inverse=True)
-    number = np.asarray([repr(v) for v in distinct.tolist()], dtype=object)
-    cells = (quoted[by_size] + number[codes.reshape(top.shape)]).tolist() if top.size else []
-    say = top != 0
-    kept = say.sum(axis=1)
-    if not (say == (np.arange(top.shape[1]) < kept[:, None])).all():  # zeros not all last
-        return ["{" + ", ".join(c for c, s in zip(row, ok, strict=True) if s) + "}"
-                for row, ok in zip(cells, say.tolist(), strict=True)]  # fmt: skip
-    if not cells:
-        return ["{}"] * len(values)
-    return ["{" + ", ".join(row[:k]) + "}" for row, k in zip(cells, kept.tolist(), strict=True)]
 
 
 class _Phrases:
