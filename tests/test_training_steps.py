@@ -158,7 +158,16 @@ def test_training_lets_go_of_the_export_once_its_rows_are_built(monkeypatch):
     contacts, activities = leadscore.generate_sample(months=12, contacts_per_month=120, seed=5)
     cfg = load_config(None)
     crm = load_crm(contacts, activities, cfg, require_outcome=True)
-    refs = [weakref.ref(crm.contacts), weakref.ref(crm.activities)]
+
+    def data_of(values):  # the array a column's values are a view of, at the bottom
+        array = np.asarray(values)
+        while array.base is not None and isinstance(array.base, np.ndarray):
+            array = array.base
+        return array
+
+    refs = [weakref.ref(crm.contacts), weakref.ref(crm.activities),
+            weakref.ref(data_of(crm.contacts["created_at"])),  # the frames' data, not
+            weakref.ref(data_of(crm.activities["occurred_at"]))]  # only the objects  # fmt: skip
     alive: list[bool] = []
     measure = train_module.measure
 

@@ -64,9 +64,10 @@ class CRM:
     def take(self, name: str) -> Any:
         """Hand over one of the frames (``"contacts"``, ``"activities"``): returned and no
         longer held here (an empty frame, or None for the activities), so whoever takes it
-        decides when its memory goes."""
+        decides when its memory goes. The empty frame is a copy: a zero-row slice would be a
+        view that keeps the whole frame's arrays alive."""
         frame = getattr(self, name)
-        setattr(self, name, None if name == "activities" else frame.iloc[:0])
+        setattr(self, name, None if name == "activities" else frame.iloc[:0].copy())
         return frame
 
 
