@@ -107,6 +107,24 @@ def test_a_column_subset_comes_in_file_order(tmp_path):
     assert list(frame.columns) == ["id", "c"]
 
 
+@pytest.mark.parametrize("arrow", [True, False])
+def test_a_column_is_asked_for_by_its_stripped_name(tmp_path, monkeypatch, arrow):
+    """Every reader names a header cell ``"created_at "`` as ``created_at``: asking for it so
+    reads it, whole and in batches (the streaming engine asks for its date columns so)."""
+    if not arrow:
+        from leadscore.io import batches
+
+        for module in (tables, batches):
+            monkeypatch.setattr(module, "arrow_spec", lambda *args: None)
+    path = _write(tmp_path, "id,created_at ,v\n1,2025-01-02,a\n2,2025-01-03,b\n")
+    frame = read_table(path, missing_values=MISSING, columns=["created_at"])
+    assert list(frame.columns) == ["created_at"]
+    assert frame["created_at"].tolist() == ["2025-01-02", "2025-01-03"]
+    batches = [b for _, b in iter_table(path, missing_values=MISSING, columns=["created_at"],
+                                        batch_rows=1)]  # fmt: skip
+    pd.testing.assert_frame_equal(pd.concat(batches), frame)
+
+
 def test_a_fault_late_in_a_stream_is_reported_by_pandas_with_its_row(tmp_path):
     rows = "".join(f"{i},v{i}\n" for i in range(7)) + "7,a,b\n"
     path = _write(tmp_path, "id,v\n" + rows)

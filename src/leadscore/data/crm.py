@@ -139,16 +139,16 @@ def _read(table: Table, cfg: Config, role: str) -> pd.DataFrame:
         return table.reset_index(drop=True)
     sheet = cfg.activities.sheet if role == "activities" else cfg.contacts.sheet
     text = id_columns(cfg, role)
-    missing = cfg.features.missing_values
+    columns = None
     if role == "activities":  # only the three columns read: a log's others are not needed
+        from leadscore.io.batches import header
+
         a = cfg.activities
-        try:
-            columns = [a.contact_id, a.occurred_at, a.activity_type]
-            return read_table(table, missing_values=missing, text=text, sheet=sheet,
-                              columns=columns)  # fmt: skip
-        except InputError:  # a name written with padding or missing: read it all, so the
-            pass  # error (or the stripped name) comes from the whole header
-    return read_table(table, missing_values=missing, text=text, sheet=sheet)
+        wanted = [a.contact_id, a.occurred_at, a.activity_type]
+        # one missing: every column read, so the error lists the columns the file has
+        columns = wanted if set(wanted) <= set(header(table, sheet)) else None
+    return read_table(table, missing_values=cfg.features.missing_values, text=text,
+                      sheet=sheet, columns=columns)  # fmt: skip
 
 
 def load_won_deals(cfg: Config, base: str | Path) -> WonDeals | None:

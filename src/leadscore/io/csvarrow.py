@@ -65,7 +65,9 @@ class Spec:
             delimiter=self.delimiter, quote_char=QUOTE, double_quote=True, escape_char=False,
             newlines_in_values=True, ignore_empty_lines=True,
         )  # fmt: skip
-        wanted = None if self.columns is None else [n for n in self.names if n in self.columns]
+        wanted = None
+        if self.columns is not None:  # asked for by their stripped names, as pandas' usecols
+            wanted = [n for n in self.names if n.strip() in self.columns]
         if self.columns is not None and len(wanted or []) != len(set(self.columns)):
             raise NotForArrow("a column asked for is not in the header")
         convert = pcsv.ConvertOptions(

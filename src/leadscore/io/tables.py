@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, cast
@@ -178,11 +178,19 @@ def csv_options(
         "keep_default_na": False,
         "na_values": list(missing_values),
         "skipinitialspace": True,
-        "usecols": columns,
+        "usecols": None if columns is None else _named(columns),
         "low_memory": False,
         "dtype": str,
         "compression": compression(path),
     }
+
+
+def _named(columns: list[str]) -> Callable[[str], bool]:
+    """pandas' ``usecols`` for ``columns`` named as every reader names them: stripped (a
+    header cell ``"created_at "`` is the column ``created_at``). A column the file lacks is
+    left out, for the caller's own check to name."""
+    wanted = set(columns)
+    return lambda name: str(name).strip() in wanted
 
 
 def check_file(path: Path) -> None:
@@ -239,8 +247,11 @@ def read_table(
         import pyarrow.parquet as pq
 
         try:
-            refuse_duplicated(pq.read_schema(path).names, path)
-            frame = pd.read_parquet(path, columns=columns)
+            names = pq.read_schema(path).names
+            refuse_duplicated(names, path)
+            written = {str(n).strip(): n for n in names}  # ``columns`` name them stripped
+            wanted = None if columns is None else [written.get(c, c) for c in columns]
+            frame = pd.read_parquet(path, columns=wanted)
         except InputError:
             raise
         except Exception as exc:  # pyarrow raises many types for a bad file
