@@ -25,7 +25,8 @@ def known_ids(ids: pd.Series, known: pd.Series) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    found = pc.is_in(pa.array(ids, type=pa.string()), value_set=pa.array(known, type=pa.string()))
+    text = pa.large_string()  # no 2 GB limit on the ids of a long log
+    found = pc.is_in(pa.array(ids, type=text), value_set=pa.array(known, type=text))
     return found.to_numpy(zero_copy_only=False).astype(bool)
 
 
