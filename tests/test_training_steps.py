@@ -146,6 +146,41 @@ def test_the_linear_models_cheaper_steps_give_the_same_numbers_bit_for_bit():
     assert np.array_equal(y.view(np.int64), expected.view(np.int64))
 
 
+def test_boosting_predicts_through_its_bins_the_same_log_odds_bit_for_bit():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from leadscore.model.estimators import BinnedBoosting
+
+    rng = np.random.default_rng(1)
+    n = 4_000
+    X = pd.DataFrame({
+        "amount": np.round(rng.lognormal(3, 1, n), 1),  # ties: values equal to bin edges
+        "visits": rng.poisson(2, n).astype(float),
+        "stage": pd.Series(rng.choice(["a", "b", "c", "d"], n), dtype="category"),
+    })  # fmt: skip
+    X.loc[rng.random(n) < 0.2, "amount"] = np.nan
+    y = (X["visits"] + (X["stage"] == "b") * 2 + rng.normal(0, 1, n) > 3).astype(int)
+    settings = {"max_iter": 60, "max_leaf_nodes": 15, "categorical_features": ["stage"],
+                "random_state": 0}  # fmt: skip
+    ours = BinnedBoosting(**settings).fit(X, y)
+    theirs = HistGradientBoostingClassifier(**settings).fit(X, y)
+    new = X.sample(2_000, replace=True, random_state=2).reset_index(drop=True)
+    new.loc[:9, "stage"] = np.nan  # missing
+    new["stage"] = new["stage"].cat.add_categories(["unseen"])
+    new.loc[10:19, "stage"] = "unseen"  # a category the model never saw
+    new.loc[20:29, "amount"] = [
+        np.inf,
+        -np.inf,
+        0.0,
+        -1.0,
+        1e12,
+        *ours._bin_mapper.bin_thresholds_[1][:5],
+    ]
+    got, want = ours.decision_function(new), theirs.decision_function(new)
+    assert np.array_equal(got.view(np.int64), want.view(np.int64))
+    assert np.array_equal(ours.predict_proba(new), theirs.predict_proba(new))
+
+
 def test_training_lets_go_of_the_export_once_its_rows_are_built(monkeypatch):
     import gc
     import weakref
