@@ -38,6 +38,19 @@ def test_a_random_many_level_column_is_pooled_and_a_real_one_kept():
     assert noise.pooled_columns(signal.reset_index()) == ["segment"]
 
 
+def test_the_shuffle_test_measures_the_gain_the_signal_table_reports():
+    frame, y = _contacts()
+    groups = noise._groups(frame)
+    folds = noise._fold_of(groups, 0)
+    for column in ("source", "segment"):
+        codes = pd.factorize(frame[column])[0]
+        reported = noise.oof_gain(codes, y, groups)[0]
+        counted = noise._mean_gain(codes, y.astype(float), folds, int(codes.max()) + 1)
+        assert counted == pytest.approx(reported, rel=1e-12, abs=1e-15)
+    single = np.zeros(len(y), dtype=np.int64)  # one level: every shuffle deals the same
+    assert noise.permutation_p(single, y, groups) == 1.0
+
+
 def test_blanks_are_predictive_only_when_they_track_the_outcome():
     rng = np.random.default_rng(1)
     n = 20_000

@@ -65,7 +65,7 @@ def oof_gain(
     """(mean out-of-fold log-loss gain per row, its z) of encoding rows by their level."""
     y = np.asarray(y, dtype=float)
     n_levels = int(codes.max()) + 1 if len(codes) else 0
-    folds = np.random.default_rng(seed).integers(0, FOLDS, int(groups.max()) + 1)[groups]
+    folds = _fold_of(groups, seed)
     gain = np.zeros(len(y))
     for k in range(FOLDS):
         held = folds == k
@@ -83,16 +83,47 @@ def oof_gain(
     return mean, (mean / se if se > 0 else 0.0)
 
 
-def permutation_p(codes: np.ndarray, y: np.ndarray, groups: np.ndarray, gain: float,
-                  seed: int = 0) -> float:  # fmt: skip
+def _fold_of(groups: np.ndarray, seed: int) -> np.ndarray:
+    """The fold of each row: drawn per contact, so a contact's rows share one (``oof_gain``)."""
+    return np.random.default_rng(seed).integers(0, FOLDS, int(groups.max()) + 1)[groups]
+
+
+def _mean_gain(codes: np.ndarray, y: np.ndarray, folds: np.ndarray, n_levels: int) -> float:
+    """``oof_gain``'s mean from counts per fold and level: every row of a level in a fold has
+    the same gain, so the rows' logs are summed as counts times one log each (the shuffles
+    need only the mean; the same value up to the order of the sums)."""
+    cell = folds * n_levels + codes
+    rows = np.bincount(cell, minlength=FOLDS * n_levels).reshape(FOLDS, n_levels)
+    hits = np.bincount(cell, weights=y, minlength=FOLDS * n_levels).reshape(FOLDS, n_levels)
+    total = 0.0
+    for k in range(FOLDS):
+        held = int(rows[k].sum())
+        if held == 0 or held == len(y):
+            continue
+        seen, won = rows.sum(axis=0) - rows[k], hits.sum(axis=0) - hits[k]
+        prior = float(np.clip(won.sum() / seen.sum(), 1e-6, 1 - 1e-6))
+        rate = np.clip((won + SMOOTHING * prior) / (seen + SMOOTHING), 1e-6, 1 - 1e-6)
+        lost = rows[k] - hits[k]
+        total += float(
+            (hits[k] * np.log(rate / prior) + lost * np.log((1 - rate) / (1 - prior))).sum()
+        )
+    return total / len(y) if len(y) else 0.0
+
+
+def permutation_p(codes: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int = 0) -> float:
     """How often levels dealt to contacts at random do as well as the real ones: the share of
     ``PERMUTATIONS`` shuffles (of each contact's level across contacts) whose out-of-fold gain
-    reaches ``gain``, counting the real one (so at least ``1 / (PERMUTATIONS + 1)``)."""
+    reaches the real levels' gain, counting the real one (so at least
+    ``1 / (PERMUTATIONS + 1)``). Real and shuffled gains are both taken by ``_mean_gain`` on
+    the same folds, so a shuffle that deals the same levels ties exactly."""
+    y = np.asarray(y, dtype=float)
     first = np.full(int(groups.max()) + 1, -1, dtype=np.int64)
     first[groups[::-1]] = codes[::-1]  # each contact's first level
+    folds, n_levels = _fold_of(groups, seed), int(codes.max()) + 1
+    gain = _mean_gain(codes, y, folds, n_levels)
     rng = np.random.default_rng(seed)
     hits = sum(
-        oof_gain(rng.permutation(first)[groups], y, groups, seed)[0] >= gain
+        _mean_gain(rng.permutation(first)[groups], y, folds, n_levels) >= gain
         for _ in range(PERMUTATIONS)
     )
     return (1 + hits) / (1 + PERMUTATIONS)
@@ -116,7 +147,7 @@ def category_signal(
     for name, values in categories.items():
         codes = pd.factorize(values.astype(object), use_na_sentinel=False)[0]
         gain, z = oof_gain(codes, y, groups)
-        chance = permutation_p(codes, y, groups, gain) if judged else np.nan
+        chance = permutation_p(codes, y, groups) if judged else np.nan
         verdict = "pooled: no out-of-fold signal" if chance > MAX_CHANCE else "kept"
         if not judged:
             verdict = f"kept: fewer than {MIN_CONVERTED} converted contacts to judge"
