@@ -74,3 +74,21 @@ def test_unknown_activity_types_count_in_totals_only(log):
     f = aggregate_activities(new, keys, spec)
     assert f.loc[0, "n_all_total"] == 4
     assert "n_chat_started_total" not in f.columns
+
+
+def test_rows_in_any_order_get_the_features_each_would_get_alone():
+    rng = np.random.default_rng(3)
+    contacts = [f"c{i}" for i in range(12)]
+    types = ["web_visit", "email_open", "demo_request", "webinar"]
+    days = pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 200, 300), unit="D")
+    log = pd.DataFrame({"contact_id": rng.choice(contacts, 300), "occurred_at": days,
+                        "activity_type": rng.choice(types, 300)})  # fmt: skip
+    spec = learn_activity_spec(log, [7, 30, 90])
+    keys = pd.DataFrame({  # shuffled: later dates before earlier ones, contacts interleaved
+        "contact_id": rng.choice([*contacts, "no-activity"], 60),
+        "as_of": pd.Timestamp("2025-02-01") + pd.to_timedelta(rng.integers(0, 180, 60), unit="D"),
+    }, index=rng.permutation(60) + 100)  # fmt: skip
+    together = aggregate_activities(log, keys, spec)
+    alone = pd.concat([aggregate_activities(log, keys.iloc[[i]], spec) for i in range(len(keys))])
+    pd.testing.assert_frame_equal(together, alone)
+    assert together["n_all_total"].nunique() > 5  # the rows really differ
