@@ -48,7 +48,8 @@ def test_logistic_contributions_add_up_and_group_one_hot_columns(trained):
     result, _, rows = trained
     features = clone(result.scorer.features).fit(rows)
     pipe = build_logistic(features).fit(rows, (rows["n_all_total"] > 5).to_numpy())
-    ref = reasons.logistic_reference(pipe, rows)
+    ref = reasons.logistic_reference(pipe)  # recorded by the fit: the fit rows' design means
+    np.testing.assert_allclose(ref, pipe[:-1].transform(rows).mean(axis=0), rtol=0, atol=1e-12)
     c = reasons.logistic_contributions(pipe, pipe.named_steps["features"].transform(rows), ref)
     assert list(c.values.columns) == list(features.feature_names_out_)
     raw = pipe.decision_function(rows)
@@ -193,11 +194,9 @@ def _scorer_with(scorer, head, rows, y, method):
     pipe = assemble(scorer.features, head)
     info = dict(scorer.info)
     if isinstance(head, Pipeline) and isinstance(head[-1], LogisticRegression):
-        info["reasons_reference"] = reasons.logistic_reference(pipe, rows)
+        info["reasons_reference"] = reasons.logistic_reference(pipe)
     elif isinstance(head, LogitBlend):
-        info["reasons_reference"] = reasons.logistic_reference(
-            assemble(scorer.features, head.estimators_[1][1]), rows
-        )
+        info["reasons_reference"] = reasons.logistic_reference(head.estimators_[1][1])
     return dataclasses.replace(scorer, estimator=calibrate(pipe, rows, y, method), info=info)
 
 

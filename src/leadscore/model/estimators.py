@@ -128,6 +128,18 @@ class BinnedBoosting(HistGradientBoostingClassifier):
         return raw
 
 
+class MeanLogistic(LogisticRegression):
+    """``LogisticRegression`` that keeps the mean of each column of the design it learned
+    from (``design_mean_``): the reference its reasons are told against (the average lead the
+    model saw), taken from the array the fit already holds rather than by encoding the fit
+    rows a second time (a million rows: a 1 GB design and 5.5 s at the end of training)."""
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> MeanLogistic:
+        super().fit(X, y, sample_weight)
+        self.design_mean_ = np.asarray(X.mean(axis=0), dtype=float).ravel()
+        return self
+
+
 def build_hgb(features: ContactFeatures, seed: int = 42) -> Pipeline:
     """Gradient-boosted trees on the fitted feature plan."""
     cat = features.categorical_columns_
@@ -180,7 +192,7 @@ def build_logistic(features: ContactFeatures, seed: int = 42) -> Pipeline:
             ("num", numbers, num),
         ]
     )
-    model = LogisticRegression(C=0.5, max_iter=2000, random_state=seed)
+    model = MeanLogistic(C=0.5, max_iter=2000, random_state=seed)
     return Pipeline([("features", clone(features)), ("encode", encode), ("model", model)])
 
 

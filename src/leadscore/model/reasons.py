@@ -76,10 +76,10 @@ def _encode_groups(encode: Any, factors: list[str]) -> np.ndarray:
     return np.asarray(groups, dtype=int)
 
 
-def logistic_reference(pipeline: Any, rows: pd.DataFrame) -> list[float]:
-    """Training means of the logistic model's transformed columns (store with the model)."""
-    X = pipeline[:-1].transform(rows)
-    return [float(v) for v in np.asarray(X, dtype=float).mean(axis=0)]
+def logistic_reference(pipeline: Any) -> list[float]:
+    """Training means of the logistic model's transformed columns (store with the model), as
+    its fit recorded them (``estimators.MeanLogistic``)."""
+    return [float(v) for v in pipeline[-1].design_mean_]
 
 
 def logistic_parts(

@@ -37,13 +37,11 @@ from leadscore.model.steps import Steps, step_of
 
 @dataclass
 class Shipped:
-    """The calibrated model to save, its fitted features and head, the features of the rows
-    it learned from (for the reasons' reference), and what it was fitted on."""
+    """The calibrated model to save, its fitted features and head, and what it was fitted on."""
 
     model: Any
     features: ContactFeatures
     head: Any
-    fit_features: pd.DataFrame
     description: str
 
 
@@ -69,7 +67,7 @@ def refit(rows: pd.DataFrame, y: np.ndarray, split: Split, measured: Measured,
         f"refit on all {len(y):,} labelled rows (test and purge gap included); calibrated "
         f"({measured.method[0]}) on {on}"
     )
-    return Shipped(model, features, head, F, described)
+    return Shipped(model, features, head, described)
 
 
 def _out_of_sample_scores(rows: pd.DataFrame, y: np.ndarray, split: Split,
@@ -89,11 +87,10 @@ def _out_of_sample_scores(rows: pd.DataFrame, y: np.ndarray, split: Split,
     return kept, scores[kept]
 
 
-def as_measured(rows: pd.DataFrame, measured: Measured) -> Shipped:
+def as_measured(measured: Measured) -> Shipped:
     """The measured model itself (``refit = false``): fitted on the rows before the test."""
-    F = measured.features.transform(rows.iloc[measured.fitted])
     described = (
         f"not refit ([training] refit = false): the measured model, fitted on the "
         f"{len(measured.fitted):,} rows before the test"
     )
-    return Shipped(measured.model(), measured.features, measured.head, F, described)
+    return Shipped(measured.model(), measured.features, measured.head, described)

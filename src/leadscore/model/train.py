@@ -196,7 +196,7 @@ def _ship(tr: TrainingRows, measured: Measured, spec: TrainSpec, steps: Steps) -
     false``) the measured model itself."""
     if not spec.training.refit:
         with steps.step("refit"):
-            return as_measured(tr.rows, measured)
+            return as_measured(measured)
     return refit(tr.rows, tr.y, tr.split, measured, spec, steps)
 
 
@@ -331,7 +331,7 @@ def _explainability(scorer: LeadScorer, shipped: Shipped, X_test: pd.DataFrame, 
     kind = scorer.info["model"]
     if kind in ("logistic", "blend"):
         part = shipped.head if kind == "logistic" else dict(shipped.head.estimators_)["logistic"]
-        scorer.info["reasons_reference"] = reasons.logistic_reference(part, shipped.fit_features)
+        scorer.info["reasons_reference"] = reasons.logistic_reference(part)
     sample = X_test.sample(min(len(X_test), 5000), random_state=seed)
     importance = reasons.importance(reasons.contributions(scorer, sample)).head(20)
     scorer.info["importance"] = {k: round(float(v), 4) for k, v in importance.items()}
