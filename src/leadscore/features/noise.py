@@ -62,24 +62,19 @@ def _groups(X: pd.DataFrame) -> np.ndarray:
 def oof_gain(
     codes: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int = 0
 ) -> tuple[float, float]:
-    """(mean out-of-fold log-loss gain per row, its z) of encoding rows by their level."""
+    """(mean out-of-fold log-loss gain per row, its z) of encoding rows by their level
+    (``y``: 0 or 1). A row's gain depends only on its fold, level and outcome, so it is read
+    from ``_gain_table`` rather than computed row by row."""
     y = np.asarray(y, dtype=float)
-    n_levels = int(codes.max()) + 1 if len(codes) else 0
+    if not len(y):
+        return 0.0, 0.0
+    n_levels = int(codes.max()) + 1
     folds = _fold_of(groups, seed)
-    gain = np.zeros(len(y))
-    for k in range(FOLDS):
-        held = folds == k
-        if not held.any() or held.all():
-            continue
-        rows = np.bincount(codes[~held], minlength=n_levels)
-        hits = np.bincount(codes[~held], weights=y[~held], minlength=n_levels)
-        prior = float(np.clip(y[~held].mean(), 1e-6, 1 - 1e-6))
-        rate = np.clip((hits + SMOOTHING * prior) / (rows + SMOOTHING), 1e-6, 1 - 1e-6)[codes[held]]
-        t = y[held]
-        gain[held] = t * np.log(rate / prior) + (1 - t) * np.log((1 - rate) / (1 - prior))
-    mean = float(gain.mean()) if len(gain) else 0.0
+    table = _gain_table(*_counts(codes, y, folds, n_levels), len(y))
+    gain = table[folds, codes, y.astype(np.intp)]
+    mean = float(gain.mean())
     per_contact = np.bincount(groups, weights=gain - mean)
-    se = float(np.sqrt((per_contact**2).sum())) / max(len(gain), 1)
+    se = float(np.sqrt((per_contact**2).sum())) / len(gain)
     return mean, (mean / se if se > 0 else 0.0)
 
 
@@ -88,26 +83,40 @@ def _fold_of(groups: np.ndarray, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, FOLDS, int(groups.max()) + 1)[groups]
 
 
-def _mean_gain(codes: np.ndarray, y: np.ndarray, folds: np.ndarray, n_levels: int) -> float:
-    """``oof_gain``'s mean from counts per fold and level: every row of a level in a fold has
-    the same gain, so the rows' logs are summed as counts times one log each (the shuffles
-    need only the mean; the same value up to the order of the sums)."""
+def _counts(codes: np.ndarray, y: np.ndarray, folds: np.ndarray,
+            n_levels: int) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Rows and conversions per fold and level (``FOLDS`` × ``n_levels``)."""
     cell = folds * n_levels + codes
     rows = np.bincount(cell, minlength=FOLDS * n_levels).reshape(FOLDS, n_levels)
     hits = np.bincount(cell, weights=y, minlength=FOLDS * n_levels).reshape(FOLDS, n_levels)
-    total = 0.0
+    return rows, hits
+
+
+def _gain_table(rows: np.ndarray, hits: np.ndarray, n: int) -> np.ndarray:
+    """The log-loss gain of a held-out row by fold, level and outcome (``FOLDS`` × levels ×
+    2): its level's conversion rate learned on the other folds, shrunk to their rate with
+    ``SMOOTHING`` rows' weight, against that rate alone; 0 in a fold with no rows or all."""
+    table = np.zeros((FOLDS, rows.shape[1], 2))
     for k in range(FOLDS):
         held = int(rows[k].sum())
-        if held == 0 or held == len(y):
+        if held == 0 or held == n:
             continue
         seen, won = rows.sum(axis=0) - rows[k], hits.sum(axis=0) - hits[k]
         prior = float(np.clip(won.sum() / seen.sum(), 1e-6, 1 - 1e-6))
         rate = np.clip((won + SMOOTHING * prior) / (seen + SMOOTHING), 1e-6, 1 - 1e-6)
-        lost = rows[k] - hits[k]
-        total += float(
-            (hits[k] * np.log(rate / prior) + lost * np.log((1 - rate) / (1 - prior))).sum()
-        )
-    return total / len(y) if len(y) else 0.0
+        for t in (0.0, 1.0):
+            table[k, :, int(t)] = t * np.log(rate / prior) + (1 - t) * np.log(
+                (1 - rate) / (1 - prior)
+            )
+    return table
+
+
+def _mean_gain(codes: np.ndarray, y: np.ndarray, folds: np.ndarray, n_levels: int) -> float:
+    """``oof_gain``'s mean from counts per fold and level, one log per level (the shuffles
+    need only the mean; the same value up to the order of the sums)."""
+    rows, hits = _counts(codes, y, folds, n_levels)
+    table = _gain_table(rows, hits, len(y))
+    return float((hits * table[..., 1] + (rows - hits) * table[..., 0]).sum()) / len(y)
 
 
 def permutation_p(codes: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int = 0) -> float:
