@@ -84,14 +84,21 @@ class _Index:
     def __init__(self, groups: np.ndarray, times: np.ndarray) -> None:
         self.keys = np.sort((groups.astype(np.int64) << _SHIFT) | times)
 
-    def count(self, groups: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-        g = groups.astype(np.int64) << _SHIFT
-        return np.searchsorted(self.keys, g | hi) - np.searchsorted(self.keys, g | lo)
+    def find(self, groups: np.ndarray, times: np.ndarray) -> np.ndarray:
+        """Where each (group, time) would go among the keys: the group's events before it
+        lie before that position."""
+        return np.searchsorted(self.keys, (groups.astype(np.int64) << _SHIFT) | times)
 
-    def last_before(self, groups: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    def count(self, groups: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+              end: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+        """Events of the group in [lo, hi) (``end``: ``find(groups, hi)``, if at hand)."""
+        return (self.find(groups, hi) if end is None else end) - self.find(groups, lo)
+
+    def last_before(self, groups: np.ndarray, hi: np.ndarray,
+                    end: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
         """Time of the last event of the group before ``hi``; -1 where there is none."""
         g = groups.astype(np.int64)
-        pos = np.searchsorted(self.keys, (g << _SHIFT) | hi) - 1
+        pos = (self.find(groups, hi) if end is None else end) - 1
         safe = np.clip(pos, 0, max(len(self.keys) - 1, 0))
         if len(self.keys) == 0:
             return np.full(len(groups), -1, dtype=np.int64)
@@ -187,10 +194,11 @@ def aggregate_activities(
     out = _Columns(names, order)
 
     def fill(prefix: str, index: _Index, groups: np.ndarray) -> None:
+        end = index.find(groups, hi)  # one search for the upper end of every window
         for w in spec.windows:
-            out[f"n_{prefix}_{w}d"] = index.count(groups, hi - w * _DAY, hi).astype(float)
-        out[f"n_{prefix}_total"] = index.count(groups, np.zeros_like(hi), hi).astype(float)
-        last = index.last_before(groups, hi)
+            out[f"n_{prefix}_{w}d"] = index.count(groups, hi - w * _DAY, hi, end).astype(float)
+        out[f"n_{prefix}_total"] = index.count(groups, np.zeros_like(hi), hi, end).astype(float)
+        last = index.last_before(groups, hi, end)
         out[recency_name(prefix)] = np.where(last >= 0, (hi - last) / _DAY, np.nan)
 
     fill("all", by_contact, q_contact)
