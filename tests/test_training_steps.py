@@ -188,6 +188,7 @@ def test_training_lets_go_of_the_export_once_its_rows_are_built(monkeypatch):
     from leadscore.config import load_config
     from leadscore.data.crm import load_crm
     from leadscore.jobs.training import fit
+    from leadscore.model import refit as refit_module
     from leadscore.model import train as train_module
 
     contacts, activities = leadscore.generate_sample(months=12, contacts_per_month=120, seed=5)
@@ -204,16 +205,25 @@ def test_training_lets_go_of_the_export_once_its_rows_are_built(monkeypatch):
             weakref.ref(data_of(crm.contacts["created_at"])),  # the frames' data, not
             weakref.ref(data_of(crm.activities["occurred_at"]))]  # only the objects  # fmt: skip
     alive: list[bool] = []
-    measure = train_module.measure
+    measure, fit_head = train_module.measure, refit_module.fit_head
+    rows_refs: list[weakref.ref] = []
 
-    def spy(*args, **kwargs):  # the model fits start here: the export is no longer needed
+    def spy(rows, *args, **kwargs):  # the model fits start here: the export is no longer needed
         gc.collect()
         alive.append(any(r() is not None for r in refs))
-        return measure(*args, **kwargs)
+        rows_refs.append(weakref.ref(data_of(rows["n_all_total"])))
+        return measure(rows, *args, **kwargs)
+
+    def refit_spy(*args, **kwargs):  # the shipped model's fit: the rows are no longer needed
+        gc.collect()
+        alive.append(rows_refs[0]() is not None)
+        return fit_head(*args, **kwargs)
 
     monkeypatch.setattr(train_module, "measure", spy)
+    monkeypatch.setattr(refit_module, "fit_head", refit_spy)
     result = fit(crm, cfg, release=True)
-    assert alive == [False]  # freed before the fits (10 M activities: 0.8 GB)
+    assert alive == [False, False]  # freed before the fits (10 M activities: 0.8 GB), and the
+    # rows before the refit's (1 M rows: 0.7 GB)
     assert crm.activities is None and len(crm.contacts) == 0 and result.metrics["roc_auc"] > 0.6
     kept = load_crm(contacts, activities, cfg, require_outcome=True)
     fit(kept, cfg)  # without release the caller's export stays whole

@@ -57,6 +57,12 @@ class TrainingRows:
         """The 0/1 labels."""
         return self.examples["label"].to_numpy(dtype=int)
 
+    def take_rows(self) -> pd.DataFrame:
+        """The rows, handed over: ``rows`` becomes an empty copy, so a callee that needs them
+        no longer can let them go (``model.refit``: 0.7 GB on a million rows)."""
+        rows, self.rows = self.rows, self.rows.iloc[:0].copy()
+        return rows
+
 
 def examples_of(
     contacts: pd.DataFrame,

@@ -52,8 +52,9 @@ def refit(rows: pd.DataFrame, y: np.ndarray, split: Split, measured: Measured,
         features = feature_transformer(spec).fit(rows, y)
         F = features.transform(rows)
     with step_of(steps, "refit"):
-        head = fit_head(measured.recipe, features, spec.training.seed, F, y)
         kept, scores = _out_of_sample_scores(rows, y, split, measured)
+        del rows  # freed here when the caller handed them over (``model.train``)
+        head = fit_head(measured.recipe, features, spec.training.seed, F, y)
         if measured.recipe.kind == "base_rate":  # one score for every row (see model.measure)
             kept, scores = np.ones(len(y), dtype=bool), head.decision_function(F)
         model = calibrate_scores(assemble(features, head), scores, y[kept], measured.method[0])

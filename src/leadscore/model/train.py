@@ -193,11 +193,13 @@ def _checked_rows(contacts: pd.DataFrame, activities: pd.DataFrame | None, spec:
 
 def _ship(tr: TrainingRows, measured: Measured, spec: TrainSpec, steps: Steps) -> Shipped:
     """The model to save: the chosen recipe refit on every labelled row, or (``refit =
-    false``) the measured model itself."""
+    false``) the measured model itself. Unless cross-validation reads them afterwards, the
+    rows are handed to the refit, which lets them go once it has their features."""
     if not spec.training.refit:
         with steps.step("refit"):
             return as_measured(measured)
-    return refit(tr.rows, tr.y, tr.split, measured, spec, steps)
+    keep = spec.training.evaluation == "cv"
+    return refit(tr.rows if keep else tr.take_rows(), tr.y, tr.split, measured, spec, steps)
 
 
 def _outcomes_until(tr: TrainingRows, refit_all: bool, horizon_days: int) -> str | None:
@@ -280,6 +282,8 @@ def train(
     del contacts, activities
     measured = measure(rows, y, tr.examples["contact_id"].to_numpy(), split, spec, steps)
     sel = measured.selection
+    X_test = rows.iloc[split.test]
+    del rows  # only ``tr`` holds them now: the refit may let them go (``_ship``)
     shipped = _ship(tr, measured, spec, steps)
     y_test, p_test = y[split.test], measured.probs["chosen"]
     with steps.step("baseline"):
@@ -298,7 +302,6 @@ def train(
             **({"scorecard": {"metrics": card_metrics}} if card_metrics else {}),
             "tier_table": tiers.to_dict(orient="records"), "data": data,
         }  # fmt: skip
-        X_test = rows.iloc[split.test]
         scorer = LeadScorer(
             estimator=shipped.model, activity_spec=act, thresholds=thresholds,
             info=_info(spec, tr, measured, shipped, figures),
