@@ -146,6 +146,31 @@ def test_the_linear_models_cheaper_steps_give_the_same_numbers_bit_for_bit():
     assert np.array_equal(y.view(np.int64), expected.view(np.int64))
 
 
+def test_the_linear_design_is_stacked_without_densifying_the_one_hot_part_alone():
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    from leadscore.model.estimators import DenseDesign
+
+    rng = np.random.default_rng(4)
+    X = pd.DataFrame({"stage": rng.choice(["a", "b", "c"], 500),
+                      "region": rng.choice(["n", "s"], 500), "amount": rng.normal(size=500)})  # fmt: skip
+
+    def parts(sparse_output):
+        one_hot = OneHotEncoder(handle_unknown="ignore", sparse_output=sparse_output)
+        return [("cat", one_hot, ["stage", "region"]), ("num", StandardScaler(), ["amount"])]
+
+    ours = DenseDesign(parts(True), sparse_threshold=0.0).fit(X)
+    theirs = ColumnTransformer(parts(False)).fit(X)
+    new = X.copy()
+    new.loc[:9, "stage"] = "unseen"  # categories the encoder never saw: all-zero columns
+    for rows in (X, new):
+        got, want = ours.transform(rows), theirs.transform(rows)
+        assert isinstance(got, np.ndarray) and got.flags.c_contiguous
+        assert np.array_equal(got, want) and got.dtype == want.dtype
+    assert np.array_equal(ours.fit_transform(X), theirs.fit_transform(X))
+
+
 def test_boosting_predicts_through_its_bins_the_same_log_odds_bit_for_bit():
     from sklearn.ensemble import HistGradientBoostingClassifier
 

@@ -24,6 +24,7 @@ import warnings
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -128,6 +129,35 @@ class BinnedBoosting(HistGradientBoostingClassifier):
         return raw
 
 
+class DenseDesign(ColumnTransformer):
+    """``ColumnTransformer`` whose dense output is one array written part by part, a sparse
+    part (the one-hot categories) as its non-zeros into zeroed columns: the same array as
+    ``np.hstack`` of the densified parts, without each part's own dense copy beside it (on a
+    million rows, 0.56 GB of one-hot columns at the peak of training)."""
+
+    def _hstack(self, Xs: list[Any], *, n_samples: int) -> Any:
+        plain = all(
+            isinstance(X, np.ndarray) or (sparse.issparse(X) and X.format == "csr") for X in Xs
+        )
+        if self.sparse_output_ or not plain or not Xs:
+            return super()._hstack(Xs, n_samples=n_samples)
+        out = np.zeros(
+            (n_samples, sum(X.shape[1] for X in Xs)), np.result_type(*(X.dtype for X in Xs))
+        )
+        start = 0
+        for X in Xs:
+            end = start + X.shape[1]
+            if not sparse.issparse(X):
+                out[:, start:end] = X
+            elif X.has_canonical_format:  # no repeated entries: each non-zero written once
+                rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+                out[rows, start + X.indices] = X.data
+            else:
+                out[:, start:end] = X.toarray()
+            start = end
+        return out
+
+
 class MeanLogistic(LogisticRegression):
     """``LogisticRegression`` that keeps the mean of each column of the design it learned
     from (``design_mean_``): the reference its reasons are told against (the average lead the
@@ -186,11 +216,12 @@ def build_logistic(features: ContactFeatures, seed: int = 42) -> Pipeline:
             ("scale", StandardScaler(copy=False)),  # on the array the step before made
         ]
     )
-    encode = ColumnTransformer(
+    encode = DenseDesign(
         [
-            ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), cat),
+            ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=True), cat),
             ("num", numbers, num),
-        ]
+        ],
+        sparse_threshold=0.0,  # a dense design, stacked without a dense copy of the one-hot
     )
     model = MeanLogistic(C=0.5, max_iter=2000, random_state=seed)
     return Pipeline([("features", clone(features)), ("encode", encode), ("model", model)])
