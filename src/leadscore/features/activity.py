@@ -146,6 +146,20 @@ def _positions(values: pd.Series, among: pd.Index) -> np.ndarray:
     return among.get_indexer(distinct).astype(np.int64)[codes]
 
 
+def _coded(activities: pd.DataFrame | None, contacts: pd.Index, spec: ActivitySpec,
+           origin: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """The activities of the keys' contacts as codes: contact (position in ``contacts``),
+    seconds since ``origin`` and type (position in ``spec.types``; the others one code more)."""
+    if activities is None or len(activities) == 0:
+        activities = pd.DataFrame({ID: [], OCCURRED: pd.to_datetime([]), TYPE: []})
+    contact = _positions(activities[ID].astype(str), contacts)
+    keep = contact >= 0
+    time = _seconds(activities[OCCURRED])[keep] - origin
+    types = _positions(activities[TYPE], pd.Index(spec.types))[keep]
+    types[types < 0] = len(spec.types)  # types not counted one by one still count in 'all'
+    return contact[keep], time, types
+
+
 def aggregate_activities(
     activities: pd.DataFrame | None, keys: pd.DataFrame, spec: ActivitySpec
 ) -> pd.DataFrame:
@@ -168,18 +182,9 @@ def aggregate_activities(
     hi = as_of - origin
 
     q_contact, distinct = pd.factorize(keys[ID].astype(str), use_na_sentinel=False)
-    contact_codes, q_contact = pd.Index(distinct), q_contact.astype(np.int64)
-    if activities is None or len(activities) == 0:
-        acts = pd.DataFrame({ID: [], OCCURRED: pd.to_datetime([]), TYPE: []})
-    else:
-        acts = activities
-    a_contact = _positions(acts[ID].astype(str), contact_codes)
-    keep = a_contact >= 0
-    a_contact = a_contact[keep]
-    a_time = _seconds(acts[OCCURRED])[keep] - origin
+    q_contact = q_contact.astype(np.int64)
+    a_contact, a_time, type_codes = _coded(activities, pd.Index(distinct), spec, origin)
     n_types = len(spec.types)
-    type_codes = _positions(acts[TYPE], pd.Index(spec.types))[keep]
-    type_codes[type_codes < 0] = n_types  # types not counted one by one still count in 'all'
     # the rows taken by contact, then time: every search below then asks in the order of the
     # sorted keys (1 M rows against 10 M activities: 15 s of searches became under 1 s)
     order = np.lexsort((hi, q_contact))
