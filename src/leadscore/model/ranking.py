@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 
 def first_columns(keys: np.ndarray, top: int) -> np.ndarray:
@@ -28,21 +30,34 @@ def first_columns(keys: np.ndarray, top: int) -> np.ndarray:
     return out
 
 
-def reasons_json(values: np.ndarray, names: np.ndarray, json_top: int) -> list[str]:
+def reasons_json(values: np.ndarray, names: np.ndarray, json_top: int) -> pa.Array:
     """``{"factor": log-odds, ...}`` of the largest absolute contributions per row (rounded to
-    3 decimals; zeros left out), in ``json.dumps``' own layout; each distinct number is
-    written once."""
+    3 decimals; zeros left out), in ``json.dumps``' own layout, as an Arrow text array.
+
+    Built column by column, not cell by cell: each distinct number and name is written once,
+    and the k-th entries of every row (after ``, `` when the row said one before; nothing
+    for a zero) are joined to the rows by one Arrow kernel. No entry is null: Arrow 25's
+    ``binary_join_element_wise`` with ``null_handling="skip"`` drops a row whose inputs are
+    all null.
+    """
     by_size = np.argsort(-np.abs(values), axis=1, kind="stable")[:, :json_top]
     top = np.take_along_axis(np.round(values, 3), by_size, axis=1)
-    quoted = np.asarray([json.dumps(str(name)) + ": " for name in names], dtype=object)
+    if top.size == 0:
+        return pa.array(["{}"] * len(values), pa.string())
     distinct, codes = np.unique(top, return_inverse=True)
-    number = np.asarray([repr(v) for v in distinct.tolist()], dtype=object)
-    cells = (quoted[by_size] + number[codes.reshape(top.shape)]).tolist() if top.size else []
-    say = top != 0
-    kept = say.sum(axis=1)
-    if not (say == (np.arange(top.shape[1]) < kept[:, None])).all():  # zeros not all last
-        return ["{" + ", ".join(c for c, s in zip(row, ok, strict=True) if s) + "}"
-                for row, ok in zip(cells, say.tolist(), strict=True)]  # fmt: skip
-    if not cells:
-        return ["{}"] * len(values)
-    return ["{" + ", ".join(row[:k]) + "}" for row, k in zip(cells, kept.tolist(), strict=True)]
+    said = top != 0
+    after = np.zeros_like(said)  # the row said an entry before this one
+    after[:, 1:] = np.logical_or.accumulate(said, axis=1)[:, :-1]
+    lead_at = (after & said).astype(np.intp)
+    name_at = np.where(said, by_size, len(names))  # the last text of each table is ""
+    number_at = np.where(said, codes.reshape(top.shape), len(distinct))
+    lead = pa.array(["", ", "], pa.string())
+    quoted = pa.array([json.dumps(str(name)) + ": " for name in names] + [""], pa.string())
+    number = pa.array([repr(v) for v in distinct.tolist()] + [""], pa.string())
+    entries = [
+        pc.binary_join_element_wise(
+            lead.take(lead_at[:, k]), quoted.take(name_at[:, k]), number.take(number_at[:, k]), ""
+        )
+        for k in range(top.shape[1])
+    ]
+    return pc.binary_join_element_wise("{", *entries, "}", "")

@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from leadscore.features.activity import slug
 from leadscore.model import tree_paths
@@ -241,31 +242,56 @@ def reasons_frame(
                 effect >= MIN_EFFECT if side == "up" else effect <= -MIN_EFFECT
             )
             slots[f"reason_{side}_{k + 1}"] = (j_all, strong)
-    said = _said(_Phrases(features, names, roles or {}, context), slots, len(names), n)
-    out: dict[str, list[str]] = {}
+    texts, ids = _said(_Phrases(features, names, roles or {}, context), slots, len(names), n)
+    table = pa.array(texts, pa.string())
+    out: dict[str, Any] = {}
     for column_name in reason_columns(top)[:-1]:
-        column = np.full(n, "", dtype=object)
+        pick = np.zeros(n, dtype=np.int64)  # texts[0] is ""
         if column_name in slots:
             j_all, strong = slots[column_name]
-            column[strong] = said[j_all[strong], rows[strong]]
-        out[column_name] = column.tolist()
-    out["reasons_json"] = reasons_json(values, names, json_top)
+            pick[strong] = ids[j_all[strong], rows[strong]]
+        out[column_name] = pd.array(table.take(pick), dtype="str")
+    out["reasons_json"] = pd.array(reasons_json(values, names, json_top), dtype="str")
     return pd.DataFrame(out, index=contrib.values.index)
 
 
 def _said(say: _Phrases, slots: dict[str, tuple[np.ndarray, np.ndarray]], factors: int,
-          n: int) -> np.ndarray:  # fmt: skip
-    """The phrase of each (factor, row) some reason column says: one ``say`` call per factor
-    for every row that names it, whatever its rank or side (a row's phrase of a factor is the
-    same in each), instead of one per factor per column."""
+          n: int) -> tuple[list[str], np.ndarray]:  # fmt: skip
+    """(texts, ids): ``texts[ids[j, i]]`` is row i's phrase of factor j, for each (factor, row)
+    some reason column says (``texts[0]`` is ""). One ``say`` call per factor for every row
+    that names it, whatever its rank or side (a row's phrase of a factor is the same in
+    each); each distinct phrase is one text, which the columns index instead of copying."""
     wanted = np.zeros((factors, n), dtype=bool)
     for j_all, strong in slots.values():
         wanted[j_all[strong], np.flatnonzero(strong)] = True
-    said = np.full((factors, n), "", dtype=object)
+    texts = [""]
+    ids = np.zeros((factors, n), dtype=np.int64)
     for j in np.flatnonzero(wanted.any(axis=1)):
         at = np.flatnonzero(wanted[j])
-        said[j, at] = say(int(j), at)
-    return said
+        said, codes = say(int(j), at)
+        ids[j, at] = codes + len(texts)
+        texts += said
+    return texts, ids
+
+
+def _value_groups(column: np.ndarray, bits: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """(first row of each group, group of each row) of rows whose phrase reads alike: equal
+    values (all blanks one group), and with ``bits`` also the same high-intent types, where
+    -0.0 and 0.0 differ as their text does. Numbers are grouped by a sort, other values by
+    their hash."""
+    if column.dtype.kind == "f":
+        _, codes = np.unique(column, return_inverse=True)
+        if bits is not None:
+            negative_zero = (column == 0) & np.signbit(column)
+            kinds, bits = np.unique(bits, return_inverse=True)
+            codes = (codes * 2 + negative_zero) * len(kinds) + bits
+        _, first, codes = np.unique(codes, return_index=True, return_inverse=True)
+        return first, codes.ravel()
+    keys = pd.Series(column, dtype=object)
+    if bits is not None:
+        keys = keys.astype(str) + "|" + pd.Series(bits).astype(str)
+    codes, _ = pd.factorize(keys, use_na_sentinel=False)
+    return np.unique(codes, return_index=True)[1], codes
 
 
 class _Phrases:
@@ -281,22 +307,21 @@ class _Phrases:
             done = np.nan_to_num(features[f"n_{t}_total"].to_numpy(dtype=float)) > 0
             self.bits |= done.astype(np.int64) << b
 
-    def __call__(self, j: int, at: np.ndarray) -> np.ndarray:
+    def __call__(self, j: int, at: np.ndarray) -> tuple[list[str], np.ndarray]:
+        """(distinct phrases, index of each row's phrase among them) of factor ``j`` for the
+        rows ``at``."""
         name = str(self.names[j])
         column = self.features[name].to_numpy()[at]
         if in_whole_days(name):  # the phrase reads round(days): fewer distinct values
             column = np.round(column.astype(float))
-        keys = pd.Series(column, dtype=object)
-        with_intent = "high_intent" in name and self.intent
-        if with_intent:  # the same value with other activity types reads differently
-            keys = keys.astype(str) + "|" + pd.Series(self.bits[at]).astype(str)
-        codes, _ = pd.factorize(keys, use_na_sentinel=False)
-        first = np.unique(codes, return_index=True)[1]
+        with_intent = "high_intent" in name and bool(self.intent)
+        # the same value with other activity types reads differently
+        first, codes = _value_groups(column, self.bits[at] if with_intent else None)
         blank = _is_blank(name, column) if name in self.context.blanks else np.zeros(len(at), bool)
         said = iter(phrase_many(name, column[first[~blank[first]]], self.roles,
                                 self.context.refs.get(name)))  # fmt: skip
         texts = []
-        for i in first:
+        for i in first.tolist():
             if blank[i]:
                 texts.append(missing_phrase(name, column[i], self.roles, self.context.blanks[name]))
                 continue
@@ -307,7 +332,7 @@ class _Phrases:
                 base, _, compared = text.partition(" — ")
                 text = f"{base} ({', '.join(which)})" + (f" — {compared}" if compared else "")
             texts.append(text)
-        return np.asarray(texts, dtype=object)[codes]
+        return texts, codes
 
 
 def factor_columns(features: Any) -> dict[str, str]:
