@@ -298,7 +298,7 @@ def score_batch(
     rows = model_rows(contacts[todo], times, behavior, model.activity_spec)
     pred, failed = predict_guarded(model, rows, reasons=reasons)
     columns = [c for c in pred.columns if c in out.columns]
-    for col in columns:
-        out.loc[pred.index, col] = pred[col].to_numpy()
+    for col in columns:  # the column's own array: text stays Arrow text, no Python objects
+        out.loc[pred.index, col] = pred[col].array
     out.loc[failed.index, STATUS] = failed.to_numpy(dtype=object)
     return Batch(out, rows.loc[pred.index])
