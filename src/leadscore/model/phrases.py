@@ -152,12 +152,19 @@ def phrase_many(
     compared = _compare_many(factor, values, ref)
     values = np.asarray(values)
     if values.dtype.kind == "f" and _plain_number(factor):  # "employees = 1,234": the commonest
-        words = _words(factor)
-        bases = [f"{words} not filled in" if np.isnan(v) else f"{words} = {_number(v)}"
-                 for v in values.tolist()]  # fmt: skip
+        bases = _plain_numbers(_words(factor), values)
     else:
         bases = [_base(factor, v, roles) for v in values]
     return [b + c for b, c in zip(bases, compared, strict=True)]
+
+
+def _plain_numbers(words: str, values: np.ndarray) -> list[str]:
+    """``_base`` of many numbers of a plain factor: ``<words> = <_number(v)>``, or ``<words>
+    not filled in``; ``_number``'s choice of format made for all values at once."""
+    whole = (np.abs(values) >= 100) | (values == np.round(values))
+    return [f"{words} not filled in" if v != v  # NaN
+            else (f"{words} = {v:,.0f}" if w else f"{words} = {v:,.2f}")
+            for v, w in zip(values.tolist(), whole.tolist(), strict=True)]  # fmt: skip
 
 
 @functools.lru_cache(maxsize=1024)
@@ -183,10 +190,9 @@ def _compare_many(factor: str, values: np.ndarray, ref: dict[str, Any] | None) -
     except (TypeError, ValueError):
         return [_compare(factor, v, ref) for v in values]
     q = np.asarray(ref.get("quantiles") or [], dtype=float)
-    key = np.column_stack(
-        [np.isnan(x), x == 0, np.searchsorted(q, x, side="left"), np.searchsorted(q, x, "right")]
-    )
-    _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    left, right = np.searchsorted(q, x, side="left"), np.searchsorted(q, x, side="right")
+    key = ((left * (len(q) + 1) + right) * 2 + (x == 0)) * 2 + np.isnan(x)  # one number
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     said = [_compare(factor, values[i], ref) for i in first]
     return [said[k] for k in inverse.ravel()]
 
