@@ -22,7 +22,7 @@ from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
 
-from leadscore.model import phrases, reasons
+from leadscore.model import phrase_rows, phrases, reasons
 from leadscore.model.blend import BaseRate, LogitBlend
 from leadscore.model.tree_paths import tree_tables
 
@@ -109,7 +109,7 @@ def predict_then_explain(scorer: Any, rows: pd.DataFrame) -> pd.DataFrame:
     contrib = head_contributions(head, features, scorer.info.get("reasons_reference"))
     with (
         mock.patch.object(reasons, "reasons_json", row_json),
-        mock.patch.object(reasons, "phrase_many", phrase_each),
+        mock.patch.object(phrase_rows, "phrase_many", phrase_each),
     ):
         why = reasons.reasons_frame(
             contrib, features, reasons._roles(scorer), context=reasons.context_of(scorer)

@@ -42,7 +42,7 @@ import pyarrow as pa
 
 from leadscore.features.activity import slug
 from leadscore.model import tree_paths
-from leadscore.model.phrases import in_whole_days, missing_phrase, phrase_many
+from leadscore.model.phrase_rows import FactorPhrases, is_blank, phrase_ids
 from leadscore.model.ranking import first_columns, reasons_json
 
 TOP = 3
@@ -95,7 +95,9 @@ def logistic_parts(
     coef = model.coef_[0]
     mean = np.zeros(X.shape[1]) if reference is None else np.asarray(reference, dtype=float)
     groups = _encode_groups(encode, factors)
-    per_column = ((X - mean) * coef).T
+    per_column = np.ascontiguousarray(X.T)  # one row per column: each sum below reads a row
+    per_column -= mean[:, None]
+    per_column *= coef[:, None]
     out = np.zeros((len(factors), len(X)))
     for column, factor in enumerate(groups.tolist()):  # each factor's columns in order
         out[factor] += per_column[column]
@@ -182,15 +184,6 @@ class ReasonContext:
     activity: frozenset[str] = frozenset()
 
 
-def _is_blank(factor: str, values: np.ndarray) -> np.ndarray:
-    """Where a factor's value stands for a blank raw value (title parts say 'unknown')."""
-    if values.dtype == object:
-        text = pd.Series(values, dtype=object)
-        blank = text.isna() | text.isin(["(missing)", "unknown"])
-        return blank.to_numpy(dtype=bool)
-    return np.isnan(values.astype(float))
-
-
 def _eligible(
     features: pd.DataFrame, names: np.ndarray, context: ReasonContext
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -203,7 +196,7 @@ def _eligible(
     for j, name in enumerate(map(str, names)):
         values = features[name].to_numpy()
         if name in context.blanks:
-            blank = _is_blank(name, values)
+            blank = is_blank(name, values)
             up[:, j] &= ~blank | (context.blanks[name] == "blank converts more")
             down[:, j] &= ~blank | (context.blanks[name] == "blank converts less")
         elif name in context.activity:
@@ -226,7 +219,7 @@ def reasons_frame(
     their contribution in log-odds (rounded to 3 decimals), whether or not they are phrased.
     """
     context = context or ReasonContext()
-    values = contrib.values.to_numpy()
+    values = np.ascontiguousarray(contrib.values.to_numpy())  # the rankings read row by row
     names = np.asarray(contrib.values.columns, dtype=object)
     n = len(values)
     may_up, may_down = _eligible(features, names, context)
@@ -242,7 +235,8 @@ def reasons_frame(
                 effect >= MIN_EFFECT if side == "up" else effect <= -MIN_EFFECT
             )
             slots[f"reason_{side}_{k + 1}"] = (j_all, strong)
-    texts, ids = _said(_Phrases(features, names, roles or {}, context), slots, len(names), n)
+    say = FactorPhrases(features, names, roles or {}, context.refs, context.blanks)
+    texts, ids = phrase_ids(say, slots, len(names), n)
     table = pa.array(texts, pa.string())
     out: dict[str, Any] = {}
     for column_name in reason_columns(top)[:-1]:
@@ -253,86 +247,6 @@ def reasons_frame(
         out[column_name] = pd.array(table.take(pick), dtype="str")
     out["reasons_json"] = pd.array(reasons_json(values, names, json_top), dtype="str")
     return pd.DataFrame(out, index=contrib.values.index)
-
-
-def _said(say: _Phrases, slots: dict[str, tuple[np.ndarray, np.ndarray]], factors: int,
-          n: int) -> tuple[list[str], np.ndarray]:  # fmt: skip
-    """(texts, ids): ``texts[ids[j, i]]`` is row i's phrase of factor j, for each (factor, row)
-    some reason column says (``texts[0]`` is ""). One ``say`` call per factor for every row
-    that names it, whatever its rank or side (a row's phrase of a factor is the same in
-    each); each distinct phrase is one text, which the columns index instead of copying."""
-    wanted = np.zeros((factors, n), dtype=bool)
-    for j_all, strong in slots.values():
-        wanted[j_all[strong], np.flatnonzero(strong)] = True
-    texts = [""]
-    ids = np.zeros((factors, n), dtype=np.int64)
-    for j in np.flatnonzero(wanted.any(axis=1)):
-        at = np.flatnonzero(wanted[j])
-        said, codes = say(int(j), at)
-        ids[j, at] = codes + len(texts)
-        texts += said
-    return texts, ids
-
-
-def _value_groups(column: np.ndarray, bits: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """(first row of each group, group of each row) of rows whose phrase reads alike: equal
-    values (all blanks one group), and with ``bits`` also the same high-intent types, where
-    -0.0 and 0.0 differ as their text does. Numbers are grouped by a sort, other values by
-    their hash."""
-    if column.dtype.kind == "f":
-        _, codes = np.unique(column, return_inverse=True)
-        if bits is not None:
-            negative_zero = (column == 0) & np.signbit(column)
-            kinds, bits = np.unique(bits, return_inverse=True)
-            codes = (codes * 2 + negative_zero) * len(kinds) + bits
-        _, first, codes = np.unique(codes, return_index=True, return_inverse=True)
-        return first, codes.ravel()
-    keys = pd.Series(column, dtype=object)
-    if bits is not None:
-        keys = keys.astype(str) + "|" + pd.Series(bits).astype(str)
-    codes, _ = pd.factorize(keys, use_na_sentinel=False)
-    return np.unique(codes, return_index=True)[1], codes
-
-
-class _Phrases:
-    """Phrases of one factor for some rows: one ``phrase`` call per distinct value."""
-
-    def __init__(self, features: pd.DataFrame, names: np.ndarray, roles: dict[str, Any],
-                 context: ReasonContext) -> None:  # fmt: skip
-        self.features, self.names, self.roles, self.context = features, names, roles, context
-        # the row's own high-intent activity types, as bits (named in high-intent phrases)
-        self.intent = [t for t in roles.get("high_intent") or () if f"n_{t}_total" in features]
-        self.bits = np.zeros(len(features), dtype=np.int64)
-        for b, t in enumerate(self.intent):
-            done = np.nan_to_num(features[f"n_{t}_total"].to_numpy(dtype=float)) > 0
-            self.bits |= done.astype(np.int64) << b
-
-    def __call__(self, j: int, at: np.ndarray) -> tuple[list[str], np.ndarray]:
-        """(distinct phrases, index of each row's phrase among them) of factor ``j`` for the
-        rows ``at``."""
-        name = str(self.names[j])
-        column = self.features[name].to_numpy()[at]
-        if in_whole_days(name):  # the phrase reads round(days): fewer distinct values
-            column = np.round(column.astype(float))
-        with_intent = "high_intent" in name and bool(self.intent)
-        # the same value with other activity types reads differently
-        first, codes = _value_groups(column, self.bits[at] if with_intent else None)
-        blank = _is_blank(name, column) if name in self.context.blanks else np.zeros(len(at), bool)
-        said = iter(phrase_many(name, column[first[~blank[first]]], self.roles,
-                                self.context.refs.get(name)))  # fmt: skip
-        texts = []
-        for i in first.tolist():
-            if blank[i]:
-                texts.append(missing_phrase(name, column[i], self.roles, self.context.blanks[name]))
-                continue
-            text = next(said)
-            if with_intent and self.bits[at[i]]:
-                which = [t.replace("_", " ") for b, t in enumerate(self.intent)
-                         if self.bits[at[i]] >> b & 1]  # fmt: skip
-                base, _, compared = text.partition(" — ")
-                text = f"{base} ({', '.join(which)})" + (f" — {compared}" if compared else "")
-            texts.append(text)
-        return texts, codes
 
 
 def factor_columns(features: Any) -> dict[str, str]:
