@@ -30,11 +30,13 @@ def _value_groups(column: np.ndarray, bits: np.ndarray | None) -> tuple[np.ndarr
     -0.0 and 0.0 differ as their text does. Numbers are grouped by a sort, other values by
     their hash."""
     if column.dtype.kind == "f":
+        if bits is None:
+            _, first, codes = np.unique(column, return_index=True, return_inverse=True)
+            return first, codes.ravel()
         _, codes = np.unique(column, return_inverse=True)
-        if bits is not None:
-            negative_zero = (column == 0) & np.signbit(column)
-            kinds, bits = np.unique(bits, return_inverse=True)
-            codes = (codes * 2 + negative_zero) * len(kinds) + bits
+        negative_zero = (column == 0) & np.signbit(column)
+        kinds, bits = np.unique(bits, return_inverse=True)
+        codes = (codes * 2 + negative_zero) * len(kinds) + bits
         _, first, codes = np.unique(codes, return_index=True, return_inverse=True)
         return first, codes.ravel()
     keys = pd.Series(column, dtype=object)

@@ -154,7 +154,8 @@ def phrase_many(
     if values.dtype.kind == "f" and _plain_number(factor):  # "employees = 1,234": the commonest
         bases = _plain_numbers(_words(factor), values)
     else:
-        bases = [_base(factor, v, roles) for v in values]
+        items = values.tolist() if values.dtype == np.float64 else values  # same text, faster
+        bases = [_base(factor, v, roles) for v in items]
     return [b + c for b, c in zip(bases, compared, strict=True)]
 
 
