@@ -102,7 +102,8 @@ def logistic_parts(
     for column, factor in enumerate(groups.tolist()):  # each factor's columns in order
         out[factor] += per_column[column]
     ref = float(model.intercept_[0] + mean @ coef)
-    values = pd.DataFrame(out.T, columns=factors, index=features.index)
+    # the frame takes the array as it is (pandas 3 copies it otherwise; nothing else holds it)
+    values = pd.DataFrame(out.T, columns=factors, index=features.index, copy=False)
     return model.decision_function(encoded), Contributions(values, ref)
 
 
@@ -124,7 +125,7 @@ def hgb_parts(pipeline: Any, features: pd.DataFrame) -> tuple[np.ndarray, Contri
     tables = tree_paths.path_tables(model, col_factor, len(factors))
     raw, out = tree_paths.walk(model, X, tables, len(factors))
     reference = float(np.ravel(model._baseline_prediction)[0] + tables.root_total)
-    values = pd.DataFrame(out, columns=factors, index=features.index)
+    values = pd.DataFrame(out, columns=factors, index=features.index, copy=False)  # its own
     return raw, Contributions(values, reference)
 
 
