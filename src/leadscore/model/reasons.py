@@ -14,9 +14,10 @@ Methods, both exact and additive (``reference + sum of contributions = model log
   row moves the expected value from the node's to the child's; the move is credited to the
   split feature. Node expected values are training-count-weighted means of their leaves, so
   the contributions add up exactly to the model's raw prediction. The path is found by the
-  fitted trees' own compiled ``predict`` on a copy of each tree whose leaves hold their node
-  index, so categorical bitsets and missing-value routing are exactly the model's, and the
-  same walk gives the model's log-odds (``model.tree_paths``). We wrote this rather than use
+  fitted trees' own compiled ``predict`` (``predict_binned`` for a model that predicts
+  through its bins) on a copy of each tree whose leaves hold their node index, so categorical
+  bitsets and missing-value routing are exactly the model's, and the same walk gives the
+  model's log-odds (``model.tree_paths``). We wrote this rather than use
   SHAP's TreeExplainer because it needs no new dependency, handles HistGradientBoosting's
   native categorical splits the same way the model does, and costs one model evaluation.
 
@@ -28,7 +29,9 @@ probability, so nothing is computed twice).
 
 The factors are the model-ready columns of ``ContactFeatures`` (one per behavioral aggregate,
 band, title part or attribute); phrases are generated from the column name's shape and the
-row's value, never from a list of known column names.
+row's value, never from a list of known column names. The text columns are built as Arrow
+text, column by column (``model.phrase_rows``, ``model.ranking``), not a Python string per
+cell.
 """
 
 from __future__ import annotations

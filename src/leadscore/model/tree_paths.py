@@ -3,7 +3,9 @@ path-based (Saabas) contribution of every factor.
 
 Each tree is walked once per row, by the trees' own compiled ``predict`` on a copy of the tree
 whose leaves hold their node index, so categorical bitsets, unknown categories and missing
-values are routed exactly as the model routes them. From the leaf ids:
+values are routed exactly as the model routes them: on the float values, or for a model that
+predicts through its uint8 bins (``estimators.BinnedBoosting``) on those, as it does. From the
+leaf ids:
 
 - the **log-odds** is the baseline plus each tree's leaf value, added tree by tree in the
   model's own order, so it equals ``decision_function`` bit for bit (the calibrator then
@@ -20,6 +22,7 @@ while the model lives.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,17 +120,31 @@ def walk(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(log-odds per row, rows × factors contributions) of the preprocessed rows ``X``, walked
     ``WALK_ROWS`` rows at a time (each row's sums are added in the same order either way)."""
-    from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
-
-    known, f_idx_map = model._bin_mapper.make_known_categories_bitsets()
-    n_threads = _openmp_effective_n_threads()
+    leaves = _leaf_ids(model, X)
     raw = np.zeros(len(X)) + float(np.ravel(model._baseline_prediction)[0])
     out = np.zeros((n_factors, len(X)))
     for start in range(0, len(X), WALK_ROWS):
         rows = slice(start, start + WALK_ROWS)
         for tree, values, moves in zip(tables.id_trees, tables.values, tables.moves, strict=True):
-            leaf = tree.predict(X[rows], known, f_idx_map, n_threads).astype(np.intp)
+            leaf = leaves(tree, rows).astype(np.intp)
             raw[rows] += values[leaf]  # the model's own order of additions: bit-identical
             for f, move in moves:
                 out[f, rows] += move[leaf]
     return raw, out.T
+
+
+def _leaf_ids(model: Any, X: np.ndarray) -> Callable[[Any, slice], np.ndarray]:
+    """(leaf-id tree, rows) -> the leaf of each of those rows, found as the model finds it:
+    through its uint8 bins for a model that predicts through them (mapped once here), else
+    on the float values."""
+    from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+
+    from leadscore.model.estimators import BinnedBoosting
+
+    n_threads = _openmp_effective_n_threads()
+    mapper = model._bin_mapper
+    if isinstance(model, BinnedBoosting):
+        binned, missing = mapper.transform(X), mapper.missing_values_bin_idx_
+        return lambda tree, rows: tree.predict_binned(binned[rows], missing, n_threads)
+    known, f_idx_map = mapper.make_known_categories_bitsets()
+    return lambda tree, rows: tree.predict(X[rows], known, f_idx_map, n_threads)
