@@ -54,6 +54,10 @@ def test_logistic_contributions_add_up_and_group_one_hot_columns(trained):
     assert list(c.values.columns) == list(features.feature_names_out_)
     raw = pipe.decision_function(rows)
     np.testing.assert_allclose(c.reference + c.values.sum(axis=1).to_numpy(), raw, atol=1e-9)
+    # and a list of one lead gets the log-odds the model gives it (its design is one row)
+    one = rows.iloc[[3]]
+    decision, _ = reasons.logistic_parts(pipe, pipe.named_steps["features"].transform(one), ref)
+    assert decision.tolist() == pipe.decision_function(one).tolist()
 
 
 def test_neutralising_the_top_positive_factor_lowers_the_probability(trained):

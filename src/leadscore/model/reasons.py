@@ -98,8 +98,8 @@ def logistic_parts(
     coef = model.coef_[0]
     mean = np.zeros(X.shape[1]) if reference is None else np.asarray(reference, dtype=float)
     groups = _encode_groups(encode, factors)
-    per_column = np.ascontiguousarray(X.T)  # one row per column: each sum below reads a row
-    per_column -= mean[:, None]
+    # a new array, one row per column (each sum below reads a row); never ``encoded`` itself
+    per_column = np.subtract(X.T, mean[:, None], order="C")
     per_column *= coef[:, None]
     out = np.zeros((len(factors), len(X)))
     for column, factor in enumerate(groups.tolist()):  # each factor's columns in order
