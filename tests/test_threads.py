@@ -19,6 +19,11 @@ def openmp_threads() -> int:
     return min(i["num_threads"] for i in threadpool_info() if i["user_api"] == "openmp")
 
 
+def blas_threads() -> int:
+    """The largest BLAS pool now (numpy's matrix products)."""
+    return max(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+
+
 @pytest.fixture
 def seen(monkeypatch) -> list[int]:
     """The OpenMP pool size at each model call (the scorer is spied on, not changed)."""
@@ -83,3 +88,11 @@ def test_the_cli_refuses_zero_threads(monkeypatch) -> None:
                                 env={"COLUMNS": "400"})  # fmt: skip
     assert result.exit_code == 2
     assert "--threads" in result.output
+
+
+def test_blas_keeps_one_thread_whatever_the_setting(monkeypatch) -> None:
+    from leadscore.threads import limited
+
+    monkeypatch.setenv(ENV, "2")
+    with limited():  # a second BLAS thread only doubled the CPU of leadscore's products
+        assert openmp_threads() == 2 and blas_threads() == 1
