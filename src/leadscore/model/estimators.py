@@ -16,6 +16,11 @@ the learning rate and tree size/regularisation, each with its iterations stopped
 most the builder's ``max_iter``); for the logistic model, the strength of the L2 penalty.
 The grids are small on purpose: together they cost about as much as one boosted model fitted
 for the full ``max_iter`` (see docs/trust.md for the measured training time).
+
+Three scikit-learn classes are subclassed for cost alone, each giving the same numbers as its
+parent (tests/test_training_steps.py): ``BinnedBoosting`` predicts through its bins,
+``DenseDesign`` stacks the linear design without a dense copy of the one-hot part, and
+``MeanLogistic`` keeps the design's means for the reasons.
 """
 
 from __future__ import annotations
