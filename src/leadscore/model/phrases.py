@@ -108,8 +108,13 @@ def _days(v: float) -> str:
     return "today" if d == 0 else ("1 day ago" if d == 1 else f"{d:,} days ago")
 
 
+def _whole(v: Any) -> Any:
+    """Whether a number (or each of an array) is said without decimals: 100 or more, or whole."""
+    return (np.abs(v) >= 100) | (v == np.round(v))
+
+
 def _number(v: float) -> str:
-    return f"{v:,.0f}" if abs(v) >= 100 or float(v).is_integer() else f"{v:,.2f}"
+    return f"{v:,.0f}" if _whole(v) else f"{v:,.2f}"
 
 
 def in_whole_days(factor: str) -> bool:
@@ -161,8 +166,8 @@ def phrase_many(
 
 def _plain_numbers(words: str, values: np.ndarray) -> list[str]:
     """``_base`` of many numbers of a plain factor: ``<words> = <_number(v)>``, or ``<words>
-    not filled in``; ``_number``'s choice of format made for all values at once."""
-    whole = (np.abs(values) >= 100) | (values == np.round(values))
+    not filled in``; ``_number``'s choice of format (``_whole``) made for all values at once."""
+    whole = _whole(values)
     return [f"{words} not filled in" if v != v  # NaN
             else (f"{words} = {v:,.0f}" if w else f"{words} = {v:,.2f}")
             for v, w in zip(values.tolist(), whole.tolist(), strict=True)]  # fmt: skip
