@@ -171,6 +171,48 @@ def test_the_linear_design_is_stacked_without_densifying_the_one_hot_part_alone(
     assert np.array_equal(ours.fit_transform(X), theirs.fit_transform(X))
 
 
+def test_each_tuned_setting_is_the_model_its_own_pipeline_would_fit():
+    """The grid shares one encoding of the rows: every setting's validation scores, and the
+    iteration count early stopping found, are those of its own pipeline fitted alone."""
+    from sklearn.base import clone
+
+    from leadscore.features.contact import ContactFeatures
+    from leadscore.model import estimators
+
+    rng = np.random.default_rng(5)
+    n = 3_000
+    rows = pd.DataFrame({
+        "industry": rng.choice(["retail", "banking", "energy", None], n),
+        "employees": np.where(rng.random(n) < 0.2, np.nan, rng.lognormal(4, 1, n)),
+        "visits": rng.poisson(2, n).astype(float),
+    })  # fmt: skip
+    y = (rows["visits"] + (rows["industry"] == "banking") * 2 + rng.normal(0, 1, n)) > 3
+    y = y.to_numpy(dtype=int)
+    features = ContactFeatures(min_category_count=1).fit(rows, y)
+    F = features.transform(rows)
+    fit, val = np.arange(n) < 2_000, np.arange(n) >= 2_000
+    data = (F[fit], y[fit], F[val], y[val])
+    grids = {"logistic": estimators.LOGISTIC_GRID, "hgb": estimators.HGB_GRID}
+    for kind, grid in grids.items():
+        tuned = selection._tune(kind, grid, features, 0, data, "sigmoid")
+        settings = {k: v for k, v in (getattr(tuned.recipe, kind) or {}).items()}
+        alone = estimators.head(estimators.BUILDERS[kind](features, seed=0))
+        alone[-1].set_params(**{k: v for k, v in settings.items() if k != "max_iter"})
+        if kind == "hgb":  # early stopping as a pipeline of its own would run it
+            alone[-1].set_params(early_stopping=True, scoring="loss", validation_fraction=None,
+                                 n_iter_no_change=estimators.EARLY_STOPPING_ROUNDS)  # fmt: skip
+            encode = clone(alone[:-1]).fit(F[fit])
+            alone[-1].fit(encode.transform(F[fit]), y[fit], X_val=encode.transform(F[val]),
+                          y_val=y[val])  # fmt: skip
+            alone.steps[:-1] = encode.steps
+            assert settings["max_iter"] == selection.best_iterations(alone)
+        else:
+            alone.fit(F[fit], y[fit])
+        want = alone.decision_function(F[val])
+        assert np.array_equal(tuned.val_scores.view(np.int64), want.view(np.int64)), kind
+        assert np.array_equal(tuned.head.decision_function(F[val]), want), kind
+
+
 def test_boosting_predicts_through_its_bins_the_same_log_odds_bit_for_bit():
     from sklearn.ensemble import HistGradientBoostingClassifier
 

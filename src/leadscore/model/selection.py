@@ -34,7 +34,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.special import expit
+from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
+from sklearn.pipeline import Pipeline
 
 from leadscore.features.contact import ContactFeatures
 from leadscore.model import estimators
@@ -110,14 +112,14 @@ class Selection:
 
 
 def fit_head(recipe: Recipe, features: ContactFeatures, seed: int, F_fit: pd.DataFrame,
-             y_fit: np.ndarray, F_val: pd.DataFrame | None = None,
-             y_val: np.ndarray | None = None) -> Any:  # fmt: skip
-    """Fit a recipe on feature rows; boosting without ``max_iter`` stops early on ``F_val``."""
+             y_fit: np.ndarray) -> Any:  # fmt: skip
+    """Fit a recipe on feature rows (boosting for the recipe's ``max_iter``, or the builder's
+    cap when the recipe has none; early stopping is ``_tune``'s)."""
     if recipe.kind == "base_rate":
         return BaseRate().fit(F_fit, y_fit)
     if recipe.kind == "blend":
         parts = [
-            ("hgb", fit_head(Recipe("hgb", hgb=recipe.hgb), features, seed, F_fit, y_fit, F_val, y_val)),
+            ("hgb", fit_head(Recipe("hgb", hgb=recipe.hgb), features, seed, F_fit, y_fit)),
             ("logistic", fit_head(Recipe("logistic", logistic=recipe.logistic), features, seed, F_fit, y_fit)),
         ]  # fmt: skip
         weight = float(recipe.weight if recipe.weight is not None else 0.5)
@@ -125,15 +127,7 @@ def fit_head(recipe: Recipe, features: ContactFeatures, seed: int, F_fit: pd.Dat
     settings = recipe.hgb if recipe.kind == "hgb" else recipe.logistic
     pipe = estimators.head(estimators.BUILDERS[recipe.kind](features, seed=seed))
     pipe[-1].set_params(**(settings or {}))
-    if recipe.kind != "hgb" or "max_iter" in (settings or {}) or F_val is None:
-        return pipe.fit(F_fit, y_fit)
-    pipe[-1].set_params(
-        early_stopping=True, scoring="loss", validation_fraction=None,
-        n_iter_no_change=estimators.EARLY_STOPPING_ROUNDS,
-    )  # fmt: skip
-    encode = pipe[:-1].fit(F_fit)
-    pipe[-1].fit(encode.transform(F_fit), y_fit, X_val=encode.transform(F_val), y_val=y_val)
-    return pipe
+    return pipe.fit(F_fit, y_fit)
 
 
 def best_iterations(head: Any) -> int:
@@ -154,15 +148,34 @@ def figures(scores: np.ndarray, y: np.ndarray, calibration: str) -> dict[str, fl
 
 def _tune(kind: str, grid: tuple[dict[str, float], ...], features: ContactFeatures, seed: int,
           data: tuple[Any, ...], calibration: str) -> Candidate:  # fmt: skip
-    """The setting of ``grid`` with the lowest validation log loss, fitted."""
+    """The setting of ``grid`` with the lowest validation log loss, fitted; boosting stops
+    early on the validation rows unless the setting fixes ``max_iter``.
+
+    The settings are the model step's alone, so the rows are encoded once for the whole grid
+    (the same arrays each setting's own pipeline would make; on a million rows the linear
+    model's design is a gigabyte): each setting's head is the one fitted encoder before its
+    own fitted model."""
     F_fit, y_fit, F_val, y_val = data
+    pipe = estimators.head(estimators.BUILDERS[kind](features, seed=seed))
+    encode = Pipeline(pipe.steps[:-1])
+    X_fit = encode.fit_transform(F_fit)
+    X_val = encode.transform(F_val)
     best: Candidate | None = None
     for settings in grid:
+        model = clone(pipe[-1]).set_params(**settings)
+        if kind == "hgb" and "max_iter" not in settings:  # a set count is not tuned
+            model.set_params(
+                early_stopping=True, scoring="loss", validation_fraction=None,
+                n_iter_no_change=estimators.EARLY_STOPPING_ROUNDS,
+            )  # fmt: skip
+            model.fit(X_fit, y_fit, X_val=X_val, y_val=y_val)
+        else:
+            model.fit(X_fit, y_fit)
+        head = Pipeline([*encode.steps, ("model", model)])
         recipe = Recipe(kind, **{kind: dict(settings)})  # type: ignore[arg-type]
-        head = fit_head(recipe, features, seed, F_fit, y_fit, F_val, y_val)
         if kind == "hgb":  # the refit needs the iteration count early stopping found
             recipe = Recipe(kind, hgb={**settings, "max_iter": best_iterations(head)})
-        scores = head.decision_function(F_val)
+        scores = model.decision_function(X_val)
         candidate = Candidate(recipe, head, scores, figures(scores, y_val, calibration))
         if best is None or candidate.figures["log_loss"] < best.figures["log_loss"]:
             best = candidate
