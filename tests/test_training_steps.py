@@ -133,11 +133,20 @@ def test_the_linear_models_cheaper_steps_give_the_same_numbers_bit_for_bit():
     X = rng.standard_normal((1_001, 6)) * 1_000
     X[rng.random(X.shape) < 0.3] = np.nan
     X[:, 0], X[:, 1] = np.nan, np.round(X[:, 1])  # all missing; ties
+    X[:, 2] = np.where(np.isnan(X[:, 2]), 0.5, X[:, 2])  # never missing when fitted
+    new = X.copy()
+    new[:5, 2] = np.nan  # ... but missing in new rows: imputed, and no indicator column
+    read_only = np.asfortranarray(new)
+    read_only.flags.writeable = False
+    settings = {"strategy": "median", "add_indicator": True, "keep_empty_features": True}
     for rows in (X, X[:1_000]):  # odd and even counts of present values
-        settings = {"strategy": "median", "add_indicator": True, "keep_empty_features": True}
         ours, theirs = MedianImputer(**settings).fit(rows), SimpleImputer(**settings).fit(rows)
         assert np.array_equal(ours.statistics_.view(np.int64), theirs.statistics_.view(np.int64))
-        assert np.array_equal(ours.transform(rows), theirs.transform(rows))
+        for given in (rows, new, read_only, new.astype(np.float32)):
+            got, want = ours.transform(given), theirs.transform(given)
+            assert got.dtype == want.dtype and got.flags.c_contiguous == want.flags.c_contiguous
+            assert np.array_equal(got, want, equal_nan=True)
+        assert not np.shares_memory(ours.transform(X), X)  # a new array: the input is kept
     x = np.concatenate([[-0.0, 0.0, np.inf, -np.inf], rng.standard_normal(1_000) * 1e4])
     expected = np.sign(x) * np.log1p(np.abs(x))
     assert np.array_equal(signed_log(x).view(np.int64), expected.view(np.int64))

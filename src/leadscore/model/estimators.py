@@ -38,7 +38,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder, StandardScaler
 from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted, validate_data
 
 from leadscore.features.contact import ContactFeatures
 
@@ -98,6 +98,33 @@ class MedianImputer(SimpleImputer):
             median = np.nanmedian(X, axis=0)
         median[np.isnan(median)] = 0 if self.keep_empty_features else np.nan
         return median
+
+    def transform(self, X: Any) -> Any:
+        """The imputed values and the missing-value indicators written into one new array
+        (scikit-learn copies the input, imputes the copy, then stacks it with the indicators
+        into a third array: on a million rows, a half-gigabyte copy less). The same array:
+        the same values, dtype and memory layout as scikit-learn's ``np.hstack`` gives."""
+        nan_missing = isinstance(self.missing_values, float) and np.isnan(self.missing_values)
+        indicator = getattr(self, "indicator_", None)
+        if not (nan_missing and self.keep_empty_features and indicator is not None):
+            return super().transform(X)
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, accept_sparse="csc", dtype=FLOAT_DTYPES,
+                          force_writeable=True, ensure_all_finite="allow-nan", copy=False)  # fmt: skip
+        if sparse.issparse(X) or X.shape[1] != len(self.statistics_):
+            return super().transform(X)  # scikit-learn's own path (and its errors)
+        missing = np.isnan(X)
+        width, flags = X.shape[1], missing[:, indicator.features_]
+        # np.hstack lays its result out as its parts are laid out (rows or columns first):
+        # the same layout, so the scaler's sums after this add in the same order
+        probe = np.hstack((X[:2], flags[:2])).flags
+        order = "F" if probe.f_contiguous and not probe.c_contiguous else "C"
+        out = np.empty((X.shape[0], width + flags.shape[1]), dtype=X.dtype, order=order)
+        out[:, :width] = X
+        np.copyto(out[:, :width], self.statistics_.astype(self._fill_dtype, copy=False),
+                  where=missing)  # fmt: skip
+        out[:, width:] = flags
+        return out
 
 
 class BinnedBoosting(HistGradientBoostingClassifier):
