@@ -118,8 +118,8 @@ class MedianImputer(SimpleImputer):
         # np.hstack lays its result out as its parts are laid out (rows or columns first):
         # the same layout, so the scaler's sums after this add in the same order
         probe = np.hstack((X[:2], flags[:2])).flags
-        order = "F" if probe.f_contiguous and not probe.c_contiguous else "C"
-        out = np.empty((X.shape[0], width + flags.shape[1]), dtype=X.dtype, order=order)
+        columns_first = probe.f_contiguous and not probe.c_contiguous
+        out = np.empty((X.shape[0], width + flags.shape[1]), X.dtype, "F" if columns_first else "C")
         out[:, :width] = X
         np.copyto(out[:, :width], self.statistics_.astype(self._fill_dtype, copy=False),
                   where=missing)  # fmt: skip
