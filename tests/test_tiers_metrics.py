@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import score_contacts
+from helpers import rows_of, score_contacts
 from leadscore.io.store import read_metadata
 from leadscore.model.metrics import expected_calibration_error, summarize, top_share
 from leadscore.model.tiers import assign_tiers, derive_thresholds, score_reference, scores
@@ -81,6 +83,12 @@ def test_on_the_demo_scores_spread_the_list_and_every_score_has_one_tier(trained
     # and the reference the score ranks in is stored with the model
     stored = read_metadata(folder)["score_reference"]
     assert stored["rows"] == len(result.split.test) and len(stored["quantiles"]) == 1001
+    # as the model's own probabilities of those rows make it (one feature pass gives both)
+    rows = rows_of(result.scorer, crm.contacts, crm.activities, "2026-07-01").iloc[:3_000]
+    again = copy.deepcopy(result.scorer)
+    again.set_reference(rows)
+    want = score_reference(result.scorer.predict_proba(rows))
+    assert again.info["score_reference"]["quantiles"] == want
 
 
 def test_ece_is_small_when_calibrated_and_large_when_not():

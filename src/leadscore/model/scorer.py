@@ -58,13 +58,19 @@ class LeadScorer:
         Call it once the model is final (after a refit too): the score is the share of these
         leads with a lower probability, so score 90 = more likely than 90 % of them.
         """
-        p = self.predict_proba(rows)
+        from leadscore.model.calibration import calibrated_from_scores
+
+        features = self.features.transform(rows)  # once, for the probability and the spreads
+        if len(rows) and len(self.estimator.calibrated_classifiers_) == 1:
+            decision = Pipeline(self.pipeline.steps[1:]).decision_function(features)
+            p = calibrated_from_scores(self.estimator, decision)  # = predict_proba(rows)
+        else:
+            p = self.predict_proba(rows)
         self.info["score_reference"] = {
             "population": population,
             "rows": int(len(rows)),
             "quantiles": score_reference(p),
         }
-        features = self.features.transform(rows)
         self.info["factor_reference"] = factor_reference(features)
         self.drift_reference = drift_reference(features)  # as this model sees its features
 
