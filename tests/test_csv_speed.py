@@ -229,3 +229,56 @@ def test_the_quote_scan_says_the_same_in_chunks_of_any_size(name):
         assert not whole  # no field outside quotes opens with a space
     if name in ("opening spaces", "every field quoted but one", "a stray quote"):
         assert whole
+
+
+def _opens_unquoted_by_byte(data: bytes, delimiter: str) -> bool:
+    """The quote scan's rule, byte by byte: a space opening a field outside quotes, a quote
+    outside quotes that neither opens a field nor doubles one, a closing quote followed by
+    other than a delimiter, a line break or a quote, or a quote never closed."""
+    inside, before = False, "\n"
+    for char in data.removeprefix(b"\xef\xbb\xbf").decode("latin-1"):
+        start = before in (delimiter, "\n", "\r")
+        if not inside and (
+            (start and char == " ")
+            or (char == '"' and not start and before != '"')
+            or (char != '"' and before == '"' and char not in (delimiter, "\n", "\r"))
+        ):
+            return True
+        inside ^= char == '"'
+        before = char
+    return inside
+
+
+def _random_csv(rng: np.random.Generator, delimiter: str) -> bytes:
+    """Rows of fields quoted or not, holding spaces, delimiters, quotes and line breaks; a
+    fifth of them with one character put anywhere (stray quotes, opening spaces)."""
+    chars = ["a", " ", delimiter, '"', "\n"]
+
+    def field() -> str:
+        text = "".join(rng.choice(chars[: 5 if rng.random() < 0.5 else 2], rng.integers(0, 6)))
+        if rng.random() < 0.5 or any(c in text for c in chars[2:]):
+            return '"' + text.replace('"', '""') + '"'
+        return text if rng.random() < 0.1 else text.lstrip(" ")
+
+    rows = [delimiter.join(field() for _ in range(rng.integers(1, 5))) for _ in range(4)]
+    text = str(rng.choice(["\n", "\r\n", "\r"])).join(rows)
+    if rng.random() < 0.2:
+        at = int(rng.integers(0, len(text) + 1))
+        text = text[:at] + str(rng.choice(['"', " ", delimiter, "\n"])) + text[at:]
+    return text.encode()
+
+
+def test_the_quote_scan_follows_its_rule_byte_by_byte():
+    from leadscore.io.csvarrow import opens_unquoted_with_space
+
+    rng = np.random.default_rng(7)
+    answers = []
+    for _ in range(600):
+        delimiter = str(rng.choice([",", ";", "\t"]))
+        data = _random_csv(rng, delimiter)
+        expected = _opens_unquoted_by_byte(data, delimiter)
+        for size in (1, 2, 3, 64):
+            parts = iter([data[i : i + size] for i in range(0, len(data), size)] or [b""])
+            assert opens_unquoted_with_space(parts, delimiter) == expected, (data, size)
+        answers.append(expected)
+    assert 50 < sum(answers) < 550  # both answers are exercised

@@ -187,32 +187,48 @@ def quoted_with_space(read: Callable[[], Iterator[bytes]], delimiter: str) -> fr
 def opens_unquoted_with_space(chunks: Iterator[bytes], delimiter: str) -> bool:
     """Whether a field outside quotes opens with a space (pandas drops such spaces, Arrow
     keeps them); True too when a quote stands where CSV puts none (unsure: the caller checks
-    value by value). Vectorised over each chunk: the quotes before a byte, counted, say
-    whether it is inside a quoted field (a doubled quote counts twice and changes nothing).
+    value by value). Vectorised over each chunk, at the quotes and spaces only: the quotes
+    before a byte, counted, say whether it is inside a quoted field (a doubled quote counts
+    twice and changes nothing).
     """
-    sep, quote, space, lf, cr = ord(delimiter), ord(QUOTE), ord(" "), ord("\n"), ord("\r")
-    inside_before, previous = 0, lf  # a line break before the file
+    inside_before, previous = 0, ord("\n")  # a line break before the file
     for chunk, _ in _marked(chunks, strip_bom=True):
-        b = np.frombuffer(chunk, dtype=np.uint8)
-        if not len(b):
+        if not chunk:
             continue
-        before = np.empty_like(b)
-        before[0], before[1:] = previous, b[:-1]
-        q = b == quote
-        qb = q.view(np.uint8)
-        odd = np.bitwise_xor.accumulate(qb)  # quotes up to each byte, odd (one byte each)
-        outside = (odd ^ qb) == inside_before  # an even count of quotes before the byte
-        start = (before == sep) | (before == lf) | (before == cr)
-        if np.any(outside & start & (b == space)):
+        # the byte before the chunk first: every position then has a byte before it
+        b = np.frombuffer(bytes([previous]) + chunk, dtype=np.uint8)
+        quotes = np.flatnonzero(b[1:] == ord(QUOTE)) + 1
+        if _stray_or_spaced(b, quotes, delimiter, inside_before):
             return True
-        # outside quotes, a quote opens a field (or doubles the one before it), and a byte
-        # right after a quote is a delimiter, a line break or a quote: else a stray quote
-        if np.any(outside & q & ~start & (before != quote)):
-            return True
-        if np.any(outside & ~q & (before == quote) & ~(b == sep) & ~(b == lf) & ~(b == cr)):
-            return True
-        inside_before, previous = int(odd[-1]) ^ inside_before, int(b[-1])
+        inside_before ^= len(quotes) & 1
+        previous = int(b[-1])
     return inside_before == 1  # a quote never closed
+
+
+def _stray_or_spaced(b: np.ndarray, quotes: np.ndarray, delimiter: str, inside_before: int) -> bool:
+    """``opens_unquoted_with_space`` on one chunk ``b`` (its first byte the one before it;
+    ``quotes``: where its quotes are, from the second byte) entered with ``inside_before``
+    quotes open: a byte is outside quotes when the quotes before it and ``inside_before``
+    sum to even."""
+    quote, space = ord(QUOTE), ord(" ")
+
+    def starts(x: np.ndarray) -> np.ndarray:  # a field starts after these bytes
+        return (x == ord(delimiter)) | (x == ord("\n")) | (x == ord("\r"))
+
+    opening = quotes[inside_before::2]  # outside quotes: opens a field or doubles a quote
+    before = b[opening - 1]
+    if np.any(~starts(before) & (before != quote)):
+        return True
+    # after a closing quote: a delimiter, a line break or a quote
+    after = quotes[1 - inside_before :: 2] + 1
+    after = b[after[after < len(b)]]
+    if np.any((after != quote) & ~starts(after)):
+        return True
+    if b[0] == quote and inside_before == 0 and b[1] != quote and not starts(b[1:2])[0]:
+        return True  # the same after a quote that closed the chunk before
+    spaces = np.flatnonzero(b[1:] == space) + 1
+    spaces = spaces[starts(b[spaces - 1])]
+    return bool(np.any((np.searchsorted(quotes, spaces) + inside_before) % 2 == 0))
 
 
 def _marked(chunks: Iterator[bytes], *, strip_bom: bool) -> Iterator[tuple[bytes, bool]]:
