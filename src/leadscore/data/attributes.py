@@ -24,7 +24,9 @@ from leadscore.data.numbers import (
     decide_number_format,
     parse_numbers,
     plain_numbers,
+    read_numbers,
 )
+from leadscore.data.plainnumbers import arrow_texts, filled_texts
 from leadscore.data.reading import Reading
 
 NUMBER_SHARE = 0.95  # the share of a column's filled values that must read as numbers
@@ -47,14 +49,21 @@ def _numbers(values: pd.Series, fmt: NumberFormat) -> pd.Series:
     return out
 
 
-def _text_cells(values: pd.Series) -> pd.Series:
-    """The cells written as text (numbers that are already numbers left out)."""
-    if values.dtype == object:
-        values = values[~values.map(_is_number).to_numpy(dtype=bool)]
-    return values
+def _format_and_numbers(values: pd.Series, reading: Reading) -> tuple[NumberFormat, pd.Series]:
+    """The format decided from the cells written as text (numbers that are already numbers
+    left out) and the column's numbers in it."""
+    name, decimal, hint = str(values.name), reading.decimal, reading.hint
+    if values.dtype != object:  # no number among the cells: one look at the column
+        return read_numbers(values, column=name, decimal=decimal, hint=hint)
+    text = values[~values.map(_is_number).to_numpy(dtype=bool)]
+    fmt = decide_number_format(text, column=name, decimal=decimal, hint=hint)
+    return fmt, _numbers(values, fmt)
 
 
 def _filled(values: pd.Series) -> np.ndarray:
+    raw = arrow_texts(values)
+    if raw is not None:
+        return filled_texts(raw)
     text = values.astype("string").str.strip()
     return (text.notna() & (text != "")).to_numpy(dtype=bool)
 
@@ -72,10 +81,8 @@ def _far_from_numbers(values: pd.Series, filled: np.ndarray, reading: Reading) -
     digits = sample.astype("string").str.contains(r"\d", regex=True).fillna(False)
     if digits.to_numpy(dtype=bool).mean() < 0.5:
         return True
-    fmt = decide_number_format(
-        _text_cells(sample), column=str(values.name), decimal=reading.decimal, hint=reading.hint
-    )
-    return float(_numbers(sample, fmt).notna().to_numpy().mean()) < 0.5
+    numbers = _format_and_numbers(sample, reading)[1]
+    return float(numbers.notna().to_numpy().mean()) < 0.5
 
 
 def _decide(
@@ -88,10 +95,7 @@ def _decide(
     digits = values.astype("string").str.contains(r"\d", regex=True).fillna(False)
     if not forced and digits.to_numpy(dtype=bool)[filled].mean() < NUMBER_SHARE:
         return None, values  # names, e-mails, categories: not numbers, decided cheaply
-    fmt = decide_number_format(
-        _text_cells(values), column=str(values.name), decimal=reading.decimal, hint=reading.hint
-    )
-    numbers = _numbers(values, fmt)
+    fmt, numbers = _format_and_numbers(values, reading)
     share = float(numbers.notna().to_numpy()[filled].mean())
     return (fmt, numbers) if forced or share >= NUMBER_SHARE else (None, values)
 

@@ -28,17 +28,28 @@ is marked ``ambiguous``. An explicit ``decimal`` (config ``[features] decimal``)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
+from leadscore.data.plainnumbers import (
+    GROUP,
+    SPACES,
+    Scan,
+    arrow_texts,
+    first_marked,
+    first_read_only,
+    floats,
+    scan_of,
+    scans_of,
+    split,
+)
 from leadscore.errors import ConfigError
 
 MARKS = (",", ".")
-_SPACES = " \u00a0\u202f"
+_SPACES = SPACES
 _CURRENCY = "[$€£¥₹]"
 _SIGN = "[-−+]"
 _MINUS = r"^\(|[-−]"  # on a valid value, a minus sign or an accounting parenthesis
@@ -77,9 +88,6 @@ def _pattern(decimal: str) -> str:
 
 
 _PATTERNS = {mark: _pattern(mark) for mark in MARKS}
-# Plain numbers: an optional minus, a whole part without a leading zero (or 0), an optional
-# decimal part in ``mark``. Each is a number in ``mark`` as written (see ``plain_numbers``).
-_PLAIN = {mark: f"^-?(?:0|[1-9]\\d*)(?:{re.escape(mark)}\\d+)?$" for mark in MARKS}
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -103,25 +111,42 @@ def _from_values(distinct: pd.Series, column: str, hint: str | None) -> NumberFo
     """The decimal mark the values themselves decide, or the hint, or '.' marked ambiguous."""
     fits = {mark: _fits(distinct, mark) for mark in MARKS}
     only = {mark: fits[mark] & ~fits[_other(mark)] for mark in MARKS}
-    counts = {mark: int(only[mark].sum()) for mark in MARKS}
+    either = fits[","] & fits["."] & distinct.str.contains("[,.]").to_numpy(dtype=bool)
+    return _decided(
+        {mark: int(only[mark].sum()) for mark in MARKS},
+        lambda mark: str(distinct[only[mark]].iloc[0]),
+        lambda: str(distinct[either].iloc[0]) if either.any() else None,
+        column,
+        hint,
+    )
+
+
+def _decided(
+    counts: dict[str, int],
+    example: Callable[[str], str],
+    either: Callable[[], str | None],
+    column: str,
+    hint: str | None,
+) -> NumberFormat:
+    """The rules' decision from the distinct values: ``counts`` of those that read only with
+    each mark, ``example(mark)`` the first of them, ``either()`` the first that reads both
+    ways and has a separator (None: none has)."""
     if any(counts.values()):
         mark = max(MARKS, key=lambda m: (counts[m], m == (hint or ".")))
-        example = distinct[only[mark]].iloc[0]
-        why = f"decimal {mark!r}: {_values(counts[mark])} such as {example!r} read only so"
+        why = f"decimal {mark!r}: {_values(counts[mark])} such as {example(mark)!r} read only so"
         lost = counts[_other(mark)]
         if lost:
-            other = distinct[only[_other(mark)]].iloc[0]
+            other = example(_other(mark))
             why += f"; {_values(lost)} such as {other!r} read only with {_other(mark)!r}, so NaN"
         return NumberFormat(mark, _other(mark), why, ambiguous=bool(lost))
-    either = fits[","] & fits["."] & distinct.str.contains("[,.]").to_numpy(dtype=bool)
-    if not either.any():
+    first = either()
+    if first is None:
         mark = hint or "."
         return NumberFormat(mark, _other(mark), "no value has a separator to decide by")
-    example = distinct[either].iloc[0]
-    as_dot = parse_numbers(pd.Series([example]), NumberFormat(".", ",", "")).iloc[0]
-    as_comma = parse_numbers(pd.Series([example]), NumberFormat(",", ".", "")).iloc[0]
+    as_dot = _parse_distinct(pd.Series([first]), NumberFormat(".", ",", "")).iloc[0]
+    as_comma = _parse_distinct(pd.Series([first]), NumberFormat(",", ".", "")).iloc[0]
     why = (
-        f"ambiguous: every value with a separator, such as {example!r}, reads both as "
+        f"ambiguous: every value with a separator, such as {first!r}, reads both as "
         f"{as_dot:.15g} and as {as_comma:.15g}"
     )
     if hint is not None:
@@ -150,19 +175,61 @@ def decide_number_format(
     Raises:
         ConfigError: ``decimal`` or ``hint`` is not ``","`` or ``"."``.
     """
+    return _decide(values, column, decimal, hint)[0]
+
+
+def read_numbers(
+    values: pd.Series, *, column: str, decimal: str | None = None, hint: str | None = None
+) -> tuple[NumberFormat, pd.Series]:
+    """``decide_number_format``'s format and the numbers ``parse_numbers`` reads in it, from
+    one look at a column held as Arrow strings.
+
+    Raises:
+        ConfigError: ``decimal`` or ``hint`` is not ``","`` or ``"."``.
+    """
+    fmt, scan = _decide(values, column, decimal, hint)
+    values = pd.Series(values)
+    if scan is not None and (scan.every or scan.mark == fmt.decimal):
+        return fmt, _parsed(values, scan, fmt)
+    return fmt, parse_numbers(values, fmt)
+
+
+def _decide(
+    values: pd.Series, column: str, decimal: str | None, hint: str | None
+) -> tuple[NumberFormat, Scan | None]:
     for name, mark in (("decimal", decimal), ("hint", hint)):
         if mark is not None and mark not in MARKS:
             raise ConfigError(f'[features] {name} must be "," or ".", got {mark!r}')
     if decimal is not None:
-        return NumberFormat(decimal, _other(decimal), f"decimal = {decimal!r} in [features]")
+        return NumberFormat(decimal, _other(decimal), f"decimal = {decimal!r} in [features]"), None
     values = pd.Series(values)
     if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
-        return NumberFormat(".", ",", "already numbers")
-    found = plain_numbers(values, hint=hint)
-    if found is not None:
-        return found[0]
+        return NumberFormat(".", ",", "already numbers"), None
+    return _format_and_scan(values, column, hint)
+
+
+def _format_and_scan(
+    values: pd.Series, column: str, hint: str | None
+) -> tuple[NumberFormat, Scan | None]:
+    """The column's format by the rules, and the scan of it that told (None: the distinct
+    values did). A column of plain numbers is decided by ``plain_format``; one holding a
+    few other values too by ``mostly_plain_format`` (both as the rules decide); any other
+    by the rules over its distinct values."""
+    raw = arrow_texts(values)
+    scans = []
+    for scan in scans_of(raw, MARKS) if raw is not None else ():
+        if scan.every:
+            fmt = _plain_format(scan, hint)
+            if fmt is None:
+                break  # every value with a separator reads both ways: the rules say why
+            return fmt, scan
+        scans.append(scan)
+    else:
+        if scans:
+            scan = max(scans, key=lambda s: s.count())
+            return _from_scan(scan, column, hint), scan
     _, distinct = _distinct_texts(values)
-    return _from_values(distinct, column, hint)
+    return _from_values(distinct, column, hint), None
 
 
 def plain_numbers(
@@ -177,88 +244,21 @@ def plain_numbers(
     The ``why`` names an example, not how many distinct values decided: counting them cost
     more than all the rest.
     """
-    text = _arrow_text(values)
-    if text is None:
+    raw = arrow_texts(values)
+    if raw is None:
         return None
-    for mark in [decimal] if decimal is not None else MARKS:
-        head = pc.match_substring_regex(text.slice(0, 100), _PLAIN[mark])
-        if not pc.all(head, min_count=0).as_py():
-            continue  # names, e-mails, codes: told by the first rows, at little cost
-        plain = _all_plain(text, mark)
-        if plain is None:
+    for scan in scans_of(raw, [decimal] if decimal is not None else MARKS):
+        if not scan.every:
             continue
         fmt = (
-            NumberFormat(mark, _other(mark), f"decimal = {mark!r} in [features]")
+            NumberFormat(scan.mark, _other(scan.mark), f"decimal = {scan.mark!r} in [features]")
             if decimal is not None
-            else _plain_format(text, mark, hint)
+            else _plain_format(scan, hint)
         )
         if fmt is None:
             return None
-        number = _cast(text, pc.fill_null(plain, False), mark)
-        return fmt, pd.Series(number, index=values.index, name=values.name, dtype=float)
+        return fmt, _parsed(values, scan, fmt)
     return None
-
-
-def _all_plain(text: pa.Array, mark: str) -> pa.Array | None:
-    """Which texts are plain numbers in ``mark`` (``_PLAIN``; blanks null), when every filled
-    one is; else None (an all-blank column too). Whole numbers without a leading zero are
-    told by one pass over the characters, the rest by the regex (a million counts: 8 ms
-    against 22)."""
-    whole = pc.and_(
-        pc.ascii_is_decimal(text),
-        pc.or_(pc.invert(pc.starts_with(text, "0")), pc.equal(pc.binary_length(text), 1)),
-    )
-    if pc.all(whole).as_py():  # blanks (null) are skipped; all blank: None
-        return whole
-    plain = pc.match_substring_regex(text, _PLAIN[mark])
-    return plain if pc.all(plain).as_py() else None
-
-
-def _arrow_text(values: pd.Series) -> pa.Array | None:
-    """The stripped texts of a column held as Arrow strings (blanks null), else None."""
-    dtype = values.dtype
-    if not isinstance(dtype, pd.StringDtype) or dtype.storage != "pyarrow":
-        return None
-    text = pc.utf8_trim(pa.array(values.array), characters=_SPACES + "\t")
-    return pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
-
-
-def _plain_format(text: pa.Array, mark: str, hint: str | None) -> NumberFormat | None:
-    """``_from_values``' decision for a column of plain numbers in ``mark`` (``_PLAIN``)."""
-    marked = pc.fill_null(pc.match_substring(text, mark), False)
-    if not pc.any(marked).as_py():
-        chosen = hint or "."
-        return NumberFormat(chosen, _other(chosen), "no value has a separator to decide by")
-    # A plain number reads in the other format too only as one thousands group: a whole part
-    # of 1-3 digits not starting with 0, then exactly three digits (1.200, -12.500).
-    first = text[pc.index(marked, True).as_py()].as_py()
-    if not re.fullmatch(f"-?[1-9]\\d{{0,2}}{re.escape(mark)}\\d{{3}}", first):
-        return _read_only_so(mark, first)  # the first value with a separator decides
-    at = pc.find_substring(text, mark)
-    negative = pc.cast(pc.starts_with(text, "-"), pa.int32())
-    whole = pc.subtract(at, negative)
-    decimals = pc.subtract(pc.subtract(pc.binary_length(text), at), 1)
-    zero = pc.or_(pc.starts_with(text, "0"), pc.starts_with(text, "-0"))
-    group = pc.and_(pc.and_(pc.less_equal(whole, 3), pc.equal(decimals, 3)), pc.invert(zero))
-    only = pc.and_(marked, pc.invert(pc.fill_null(group, False)))
-    if not pc.any(only).as_py():
-        return None  # every value with a separator reads both ways: the rules say why
-    return _read_only_so(mark, text[pc.index(only, True).as_py()].as_py())
-
-
-def _read_only_so(mark: str, example: str) -> NumberFormat:
-    why = f"decimal {mark!r}: plain numbers such as {example!r} read only so"
-    return NumberFormat(mark, _other(mark), why)
-
-
-def _cast(text: pa.Array, plain: pa.Array, mark: str) -> np.ndarray:
-    """Floats of the plain numbers in ``mark`` (NaN elsewhere), parsed by Arrow."""
-    chosen = text  # every value plain: the texts themselves (blanks are null already)
-    if not pc.all(plain).as_py():
-        chosen = pc.if_else(plain, text, pa.scalar(None, text.type))
-    if mark != ".":
-        chosen = pc.replace_substring(chosen, mark, ".")
-    return np.asarray(pc.cast(chosen, pa.float64()).to_numpy(zero_copy_only=False))
 
 
 def parse_numbers(values: pd.Series, fmt: NumberFormat) -> pd.Series:
@@ -271,13 +271,57 @@ def parse_numbers(values: pd.Series, fmt: NumberFormat) -> pd.Series:
     if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
         out = values.astype(float)
         return out.replace([np.inf, -np.inf], np.nan)
-    text = _arrow_text(values)
-    if text is None:
+    raw = arrow_texts(values)
+    if raw is None:
         return _parse_distinct(values, fmt)
-    plain = pc.fill_null(pc.match_substring_regex(text, _PLAIN[fmt.decimal]), False)
-    number = _cast(text, plain, fmt.decimal)
-    out = pd.Series(number, index=values.index, name=values.name, dtype=float)
-    rest = pc.and_(pc.invert(plain), pc.is_valid(text)).to_numpy(zero_copy_only=False)
+    return _parsed(values, scan_of(raw, fmt.decimal), fmt)
+
+
+def _plain_format(scan: Scan, hint: str | None) -> NumberFormat | None:
+    """``_from_values``' decision for a column of plain numbers (``plainnumbers``); None
+    when every value with a separator reads both ways (the rules say why)."""
+    first = first_marked(scan)
+    if first < 0:
+        chosen = hint or "."
+        return NumberFormat(chosen, _other(chosen), "no value has a separator to decide by")
+    example = scan.text[first].as_py()
+    if re.fullmatch(GROUP[scan.mark], example):  # reads both ways: look further
+        first = first_read_only(scan)
+        if first < 0:
+            return None
+        example = scan.text[first].as_py()
+    why = f"decimal {scan.mark!r}: plain numbers such as {example!r} read only so"
+    return NumberFormat(scan.mark, _other(scan.mark), why)
+
+
+def _from_scan(scan: Scan, column: str, hint: str | None) -> NumberFormat:
+    """``_from_values``' decision for a column scanned in one mark, most of it plain
+    numbers: those are counted by Arrow, the rules run over the distinct others."""
+    parts = split(scan)
+    fits = {mark: _fits(parts.rest, mark) for mark in MARKS}
+    only = {mark: fits[mark] & ~fits[_other(mark)] for mark in MARKS}
+    counts = {mark: int(only[mark].sum()) for mark in MARKS}
+    counts[scan.mark] += parts.only
+    either = fits[","] & fits["."] & parts.rest.str.contains("[,.]").to_numpy(dtype=bool)
+
+    def first(rows: np.ndarray, plain_row: int) -> str | None:  # the text first in the file
+        rows = np.append(rows, plain_row) if plain_row >= 0 else rows
+        return str(scan.text[int(rows.min())].as_py()) if len(rows) else None
+
+    def example(mark: str) -> str:
+        plain_row = parts.first_only if mark == scan.mark else -1
+        return str(first(parts.rest_rows[only[mark]], plain_row))
+
+    return _decided(
+        counts, example, lambda: first(parts.rest_rows[either], parts.first_either), column, hint
+    )
+
+
+def _parsed(values: pd.Series, scan: Scan, fmt: NumberFormat) -> pd.Series:
+    """``parse_numbers`` from a scan in ``fmt``'s decimal mark (any mark when every value is
+    plain: then none has a separator, or the mark is the format's)."""
+    out = pd.Series(floats(scan), index=values.index, name=values.name, dtype=float)
+    rest = scan.rest()
     if rest.any():  # the other forms (thousands marks, currency, ...) by the full rules
         out[rest] = _parse_distinct(values[rest], fmt)
     return out
