@@ -21,6 +21,7 @@ from leadscore.data.numbers import (
     _parse_distinct,
     decide_number_format,
     parse_numbers,
+    read_numbers,
 )
 from leadscore.io import tables
 from leadscore.io.batches import iter_table
@@ -180,6 +181,19 @@ COLUMNS = [
     ["1234.567", "-999.999", "100.000"],
     ["9" * 30, "1" * 20 + ".25", "-" + "7" * 17],
     ["\u00a012.5", "3.25\t"],
+    ["  1.5", "2.5", "", "   ", None],  # padded and blank: stripped before they are told
+    ["1", "", "\t", None, "20"],
+    ["-0", "-0.0", "0.0", "0"],
+    ["1,5", "2", "-3,25", " 4,75"],  # a decimal comma file's column
+    ["١٢٣", "1", "2"],  # Arabic-Indic digits are not plain numbers
+    ["12", "1 200", "3"],  # a thousands space
+    ["NaN", "1.5"],
+    ["inf", "-inf", "2"],
+    ["+3", "4"],
+    ["1e5", "2"],
+    [".5", "1.5"],
+    ["5.", "1.5"],
+    ["0.5", "1.200", "2.5"],  # the first with a separator reads both ways, the next does not
 ]
 
 
@@ -282,3 +296,81 @@ def test_the_quote_scan_follows_its_rule_byte_by_byte():
             assert opens_unquoted_with_space(parts, delimiter) == expected, (data, size)
         answers.append(expected)
     assert 50 < sum(answers) < 550  # both answers are exercised
+
+
+# -- columns of plain numbers with a few other values: Arrow counts, the rules decide -------
+EDGES = [
+    "1e5", "1E-3", "+3", ".5", "5.", "-0", "-0.0", "0", "007", "00", "0,5", "-.5", "1.200",
+    "-12.500", "1,234.5", "1.234,5", "1 234", "1\u00a0234,5", "1\u202f234", "NaN", "nan", "inf",
+    "-inf", "Infinity", "١٢٣", "٣٫٥", "１２", "$12.50", "12 %", "(5)", "+49 173 4150540",
+    "+491734150540", "abc", "", "   ", None, " 12.5", "3,25\t", "1.2.3", "--5", "−5", "12'345",
+    "0.000", "100.000", "12,5 %", "€ 1.234,56",
+]  # fmt: skip
+
+
+def _plain_values(rng: np.random.Generator, kind: str, n: int) -> list[str | None]:
+    if kind == "whole":
+        return [str(v) for v in rng.integers(0, 10**6, n)]
+    if kind == "point":
+        return [repr(float(v)) for v in rng.normal(0, 1e4, n)]
+    if kind == "comma":
+        return [f"{v:.2f}".replace(".", ",") for v in rng.normal(0, 1e3, n)]
+    if kind == "negative groups":  # each of them 8 characters, a thousands group or not
+        return [f"{v:.3f}" for v in rng.uniform(-999, -100, n)]
+    return [f"{v:.3f}" for v in rng.uniform(-999, 999, n)]  # one thousands group, or not
+
+
+def _edge_columns() -> list[list[str | None]]:
+    """Columns of plain numbers (whole, decimal point, decimal comma, three decimals) with
+    one to five edge values after the first 100 rows (the fast path's look at the head
+    passes: among them, the full rules decide)."""
+    rng = np.random.default_rng(11)
+    columns = []
+    for kind in ("whole", "point", "comma", "three", "negative groups"):
+        for edge in EDGES:
+            values = _plain_values(rng, kind, 160)
+            for at in rng.integers(100, 160, int(rng.integers(1, 6))):
+                values[at] = edge
+            columns.append(values)
+    return columns
+
+
+@pytest.mark.parametrize("hint", [None, ","])
+def test_mostly_plain_columns_decide_and_read_as_the_full_rules(hint):
+    for values in _edge_columns():
+        series = pd.Series(values, dtype="str")
+        fmt, numbers = read_numbers(series, column="amount", hint=hint)
+        assert decide_number_format(series, column="amount", hint=hint) == fmt
+        text = series.astype("string").str.strip(" \u00a0\u202f\t")
+        distinct = pd.Series(pd.unique(text.mask(text == "").dropna()), dtype="string")
+        rules = _from_values(distinct, "amount", hint)
+        if "plain numbers such as" in fmt.why:  # every value plain: the why names an example
+            assert (fmt.decimal, fmt.ambiguous) == (rules.decimal, rules.ambiguous), values
+        else:
+            assert fmt == rules, values  # the same why, counts and examples included
+        full = _parse_distinct(series, fmt).to_numpy()
+        assert np.array_equal(numbers.to_numpy(), full, equal_nan=True), values
+        assert np.array_equal(np.signbit(numbers.to_numpy()), np.signbit(full)), values
+
+
+def test_a_few_other_values_among_plain_numbers_are_counted_as_the_rules_count_them():
+    values = [f"{i}.25" for i in range(150)] + ["1.2e+10", "1,5", "2,5", "1.5", "n/a", " 7,5 "]
+    fmt, numbers = read_numbers(pd.Series(values, dtype="str"), column="amount")
+    assert fmt.decimal == "." and fmt.ambiguous
+    assert fmt.why == (
+        "decimal '.': 151 distinct values such as '0.25' read only so; 3 distinct values "
+        "such as '1,5' read only with ',', so NaN"
+    )
+    assert numbers.iloc[149] == 149.25 and numbers.iloc[150:].isna().tolist() == [
+        True, True, True, False, True, True,
+    ]  # fmt: skip
+
+
+def test_filled_cells_are_told_alike_in_arrow_and_in_python_strings():
+    from leadscore.data.attributes import _filled
+
+    values = ["1", "", " ", "\t", "\u00a0", "\u2003\u3000", "\n", " a ", None, "\u200b", "0"]
+    arrow = _filled(pd.Series(values, dtype="str"))
+    python = _filled(pd.Series(values, dtype=object))
+    assert arrow.tolist() == python.tolist()
+    assert arrow.tolist() == [True] + [False] * 6 + [True, False, True, True]
