@@ -14,6 +14,15 @@ import pandas as pd
 
 from leadscore.model.phrases import in_whole_days, missing_phrase, phrase_many
 
+# Phrases made in earlier batches, per (factor, context): a phrase depends only on the factor,
+# the value (and a high-intent factor's activity types), the roles, the factor's reference
+# and its blanks' verdict, all in the key, so a kept phrase is the one a new call would make.
+# Bounded: a factor whose values rarely repeat (a jittered number) stops adding at
+# CACHE_VALUES, and the whole cache is dropped past CACHE_FACTORS factor contexts.
+CACHE_VALUES = 8_192
+CACHE_FACTORS = 1_024
+_SAID: dict[tuple[Any, ...], dict[Any, str]] = {}
+
 
 def is_blank(factor: str, values: np.ndarray) -> np.ndarray:
     """Where a factor's value stands for a blank raw value (title parts say 'unknown')."""
@@ -46,8 +55,32 @@ def _value_groups(column: np.ndarray, bits: np.ndarray | None) -> tuple[np.ndarr
     return np.unique(codes, return_index=True)[1], codes
 
 
+def _value_keys(values: np.ndarray, bits: np.ndarray | None) -> list[Any]:
+    """A key per value that tells apart every two values a phrase may say differently: a
+    number's bits (-0.0 is not 0.0; NaN is one key), a text as it is, anything else by its
+    type and ``repr``; with ``bits``, the pair."""
+    if values.dtype.kind == "f":
+        keys: list[Any] = values.astype(np.float64).view(np.int64).tolist()
+    elif values.dtype.kind in "biu":
+        keys = values.tolist()
+    else:
+        keys = [v if type(v) is str else (type(v).__name__, repr(v)) for v in values.tolist()]
+    return keys if bits is None else list(zip(keys, bits.tolist(), strict=True))
+
+
+def _said(key: tuple[Any, ...]) -> dict[Any, str]:
+    """The phrases already made for a factor in a context (``key``), by value key."""
+    said = _SAID.get(key)
+    if said is None:
+        if len(_SAID) >= CACHE_FACTORS:
+            _SAID.clear()
+        said = _SAID[key] = {}
+    return said
+
+
 class FactorPhrases:
-    """Phrases of one factor for some rows: one ``phrase`` call per distinct value."""
+    """Phrases of one factor for some rows: one ``phrase`` call per distinct value, kept for
+    the next batches of the same factor in the same context (``_SAID``)."""
 
     def __init__(self, features: pd.DataFrame, names: np.ndarray, roles: dict[str, Any],
                  refs: dict[str, dict[str, Any]], blanks: dict[str, str]) -> None:  # fmt: skip
@@ -59,6 +92,7 @@ class FactorPhrases:
         for b, t in enumerate(self.intent):
             done = np.nan_to_num(features[f"n_{t}_total"].to_numpy(dtype=float)) > 0
             self.bits |= done.astype(np.int64) << b
+        self.context = repr(sorted(roles.items())), tuple(self.intent)
 
     def __call__(self, j: int, at: np.ndarray) -> tuple[list[str], np.ndarray]:
         """(distinct phrases, index of each row's phrase among them) of factor ``j`` for the
@@ -69,24 +103,39 @@ class FactorPhrases:
             column = np.round(column.astype(float))
         with_intent = "high_intent" in name and bool(self.intent)
         # the same value with other activity types reads differently
-        first, codes = _value_groups(column, self.bits[at] if with_intent else None)
+        bits = self.bits[at] if with_intent else None
+        first, codes = _value_groups(column, bits)
+        values, value_bits = column[first], None if bits is None else bits[first]
+        said = _said((name, column.dtype.str, self.blanks.get(name),
+                      repr(self.refs.get(name)), *self.context))  # fmt: skip
+        keys = _value_keys(values, value_bits)
+        found = [said.get(key) for key in keys]
+        new = [i for i, text in enumerate(found) if text is None]
+        made = self._phrases(name, values[new], None if value_bits is None else value_bits[new])
+        for i, text in zip(new[: max(CACHE_VALUES - len(said), 0)], made, strict=False):
+            said[keys[i]] = text
+        fresh = iter(made)
+        return [text if text is not None else next(fresh) for text in found], codes
+
+    def _phrases(self, name: str, values: np.ndarray, bits: np.ndarray | None) -> list[str]:
+        """The phrase of each value (each a group's) of factor ``name``; ``bits``: the group's
+        high-intent types."""
         # a group's values are alike, blank or not
-        blank = is_blank(name, column[first]) if name in self.blanks else np.zeros(len(first), bool)
-        said = iter(phrase_many(name, column[first[~blank]], self.roles,
-                                self.refs.get(name)))  # fmt: skip
+        blank = is_blank(name, values) if name in self.blanks else np.zeros(len(values), bool)
+        said = iter(phrase_many(name, values[~blank], self.roles, self.refs.get(name)))
         texts = []
-        for i, blank_i in zip(first.tolist(), blank.tolist(), strict=True):
+        for i, blank_i in enumerate(blank.tolist()):
             if blank_i:
-                texts.append(missing_phrase(name, column[i], self.roles, self.blanks[name]))
+                texts.append(missing_phrase(name, values[i], self.roles, self.blanks[name]))
                 continue
             text = next(said)
-            if with_intent and self.bits[at[i]]:
+            if bits is not None and bits[i]:
                 which = [t.replace("_", " ") for b, t in enumerate(self.intent)
-                         if self.bits[at[i]] >> b & 1]  # fmt: skip
+                         if bits[i] >> b & 1]  # fmt: skip
                 base, _, compared = text.partition(" — ")
                 text = f"{base} ({', '.join(which)})" + (f" — {compared}" if compared else "")
             texts.append(text)
-        return texts, codes
+        return texts
 
 
 def phrase_ids(

@@ -16,18 +16,25 @@ def first_columns(keys: np.ndarray, top: int) -> np.ndarray:
     ``np.argsort(keys, axis=1, kind="stable")``), by ``top`` passes of ``argmin`` instead of
     sorting every row; ``+inf`` keys (not eligible) are never taken before a finite one, and
     once only they remain, the column given is one not taken yet, as the sort would give."""
-    keys = np.array(keys, dtype=float)
+    return taken_first(np.array(keys, dtype=float), top)[0]
+
+
+def taken_first(keys: np.ndarray, top: int) -> tuple[np.ndarray, np.ndarray]:
+    """``first_columns`` of float ``keys``, which it overwrites, and whether each column
+    given had a key below ``+inf`` (False where only ``+inf`` keys were left)."""
     if np.isnan(keys).any():  # never for contributions; the sort's order for NaN otherwise
-        return np.argsort(keys, axis=1, kind="stable")[:, :top]
+        order = np.argsort(keys, axis=1, kind="stable")[:, :top]
+        return order, ~np.isposinf(np.take_along_axis(keys, order, axis=1))
     out = np.empty((keys.shape[0], min(top, keys.shape[1])), dtype=np.intp)
+    below = np.empty(out.shape, dtype=bool)
     rows, taken = np.arange(keys.shape[0]), np.zeros(keys.shape, dtype=bool)
     for k in range(out.shape[1]):
         j = np.argmin(keys, axis=1)
         spent = np.isposinf(keys[rows, j])  # only +inf left: the first column not taken
         j[spent] = np.argmin(taken[spent], axis=1)
-        out[:, k] = j
+        out[:, k], below[:, k] = j, ~spent
         keys[rows, j], taken[rows, j] = np.inf, True
-    return out
+    return out, below
 
 
 def largest_first(values: np.ndarray, top: int) -> np.ndarray:
@@ -58,32 +65,52 @@ def largest_first(values: np.ndarray, top: int) -> np.ndarray:
     return order
 
 
+def _number_texts(top: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """(text of each distinct value, index of each value's text) of numbers rounded to 3
+    decimals. A value is told by its thousandths (``rint(v * 1000)``, exact for a rounded
+    number), looked up in a table as long as their range, instead of sorting every value;
+    values not finite, or too wide a range for a table, go to ``np.unique``."""
+    scaled = np.rint(top * 1000)
+    low, high = (float(scaled.min()), float(scaled.max())) if top.size else (0.0, 0.0)
+    wide = not -(2.0**50) < low <= high < 2.0**50 or high - low > max(4 * top.size, 2**16)
+    if wide:  # also NaN, which fails every comparison
+        distinct, codes = np.unique(top, return_inverse=True)
+        return [repr(v) for v in distinct.tolist()], codes.reshape(top.shape)
+    at = scaled.astype(np.int64) - int(low)
+    seen = np.zeros(int(high - low) + 1, dtype=bool)
+    seen[at] = True
+    codes = (np.cumsum(seen) - 1)[at]
+    distinct = np.empty(int(seen.sum()))
+    distinct[codes] = top  # equal thousandths, equal values (but 0.0 and -0.0: never said)
+    return [repr(v) for v in distinct.tolist()], codes
+
+
 def reasons_json(values: np.ndarray, names: np.ndarray, json_top: int) -> pa.Array:
     """``{"factor": log-odds, ...}`` of the largest absolute contributions per row (rounded to
     3 decimals; zeros left out), in ``json.dumps``' own layout, as an Arrow text array.
 
-    Built column by column, not cell by cell: each distinct number and name is written once,
-    and the k-th entries of every row (``"name": number``, after ``, `` when the row said one
-    before; nothing for a zero) are joined to the rows by one Arrow kernel. No entry is null:
-    Arrow 25's ``binary_join_element_wise`` with ``null_handling="skip"`` drops a row whose
-    inputs are all null.
+    Built from pieces, not cell by cell: each distinct number and name is written once, a
+    row is the list of its pieces (``{``, then ``"name": `` and the number of each entry it
+    says, ``, `` before all but the first, then ``}``), and one Arrow kernel joins every
+    row's list.
     """
     by_size = largest_first(values, json_top)
     top = np.round(np.take_along_axis(values, by_size, axis=1), 3)
-    if top.size == 0:
-        return pa.array(["{}"] * len(values), pa.string())
-    distinct, codes = np.unique(top, return_inverse=True)
+    n, k = top.shape
+    numbers, codes = _number_texts(top)
     said = top != 0
     after = np.zeros_like(said)  # the row said an entry before this one
     after[:, 1:] = np.logical_or.accumulate(said, axis=1)[:, :-1]
     quoted = [json.dumps(str(name)) + ": " for name in names]
-    # names, then the same after ", ", then "" (an entry not said); numbers, then ""
-    name = pa.array([*quoted, *(", " + q for q in quoted), ""], pa.string())
-    number = pa.array([repr(v) for v in distinct.tolist()] + [""], pa.string())
-    name_at = np.where(said, by_size + (after & said) * len(names), 2 * len(names))
-    number_at = np.where(said, codes.reshape(top.shape), len(distinct))
-    entries = [
-        pc.binary_join_element_wise(name.take(name_at[:, k]), number.take(number_at[:, k]), "")
-        for k in range(top.shape[1])
-    ]
-    return pc.binary_join_element_wise("{", *entries, "}", "")
+    # pieces: "{", "}", the names, the same after ", ", the numbers
+    pieces = pa.array(["{", "}", *quoted, *(", " + q for q in quoted), *numbers], pa.string())
+    at = np.empty((n, 2 * k + 2), dtype=np.int64)
+    at[:, 0], at[:, -1] = 0, 1
+    at[:, 1:-1:2] = 2 + by_size + after * len(names)
+    at[:, 2:-1:2] = 2 + 2 * len(names) + codes
+    keep = np.ones(at.shape, dtype=bool)
+    keep[:, 1:-1:2] = keep[:, 2:-1:2] = said
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(keep.sum(axis=1), out=offsets[1:])
+    rows = pa.LargeListArray.from_arrays(pa.array(offsets), pieces.take(pa.array(at[keep])))
+    return pc.binary_join(rows, "").cast(pa.string())

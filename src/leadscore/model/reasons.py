@@ -46,7 +46,7 @@ import pyarrow as pa
 from leadscore.features.activity import slug
 from leadscore.model import tree_paths
 from leadscore.model.phrase_rows import FactorPhrases, is_blank, phrase_ids
-from leadscore.model.ranking import first_columns, reasons_json
+from leadscore.model.ranking import reasons_json, taken_first
 
 TOP = 3
 MIN_EFFECT = 0.01  # log-odds below which a factor is not worth a reason
@@ -188,24 +188,26 @@ class ReasonContext:
     activity: frozenset[str] = frozenset()
 
 
-def _eligible(
-    features: pd.DataFrame, names: np.ndarray, context: ReasonContext
+def _ranking_keys(
+    values: np.ndarray, features: pd.DataFrame, names: np.ndarray, context: ReasonContext
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(may raise, may lower) per row and factor. A blank value is a reason only where blanks
-    predict the outcome, and only in that direction; no activity (a count of 0, never) is a
-    reason that raised a score: most leads have none, and the credit it gets from the trees
-    belongs to what the lead did do."""
-    up = np.ones((len(features), len(names)), dtype=bool)
-    down = up.copy()
+    """(keys that rank the factors that may raise, keys for those that may lower) per row and
+    factor: the contribution, negated for raising, and ``+inf`` where the factor may not be
+    said that way. A blank value is a reason only where blanks predict the outcome, and only
+    in that direction; no activity (a count of 0, never) is a reason that raised a score:
+    most leads have none, and the credit it gets from the trees belongs to what the lead did
+    do."""
+    up, down = np.negative(values), values.copy()
     for j, name in enumerate(map(str, names)):
-        values = features[name].to_numpy()
         if name in context.blanks:
-            blank = is_blank(name, values)
-            up[:, j] &= ~blank | (context.blanks[name] == "blank converts more")
-            down[:, j] &= ~blank | (context.blanks[name] == "blank converts less")
+            blank = is_blank(name, features[name].to_numpy())
+            if context.blanks[name] != "blank converts more":
+                up[blank, j] = np.inf
+            if context.blanks[name] != "blank converts less":
+                down[blank, j] = np.inf
         elif name in context.activity:
-            v = values.astype(float)
-            up[:, j] &= ~(np.isnan(v) | (v == 0))
+            v = features[name].to_numpy().astype(float)
+            up[np.isnan(v) | (v == 0), j] = np.inf
     return up, down
 
 
@@ -223,22 +225,20 @@ def reasons_frame(
     their contribution in log-odds (rounded to 3 decimals), whether or not they are phrased.
     """
     context = context or ReasonContext()
-    values = np.ascontiguousarray(contrib.values.to_numpy())  # the rankings read row by row
+    values = np.ascontiguousarray(contrib.values.to_numpy(dtype=float))  # ranked row by row
     names = np.asarray(contrib.values.columns, dtype=object)
     n = len(values)
-    may_up, may_down = _eligible(features, names, context)
-    up_order = first_columns(-np.where(may_up, values, -np.inf), top)
-    down_order = first_columns(np.where(may_down, values, np.inf), top)
+    up_keys, down_keys = _ranking_keys(values, features, names, context)
     rows = np.arange(n)
     slots: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # column -> (factor, said?) per row
-    for k in range(min(top, values.shape[1])):
-        for side, order, ok in (("up", up_order, may_up), ("down", down_order, may_down)):
-            j_all = order[:, k]
-            effect = values[rows, j_all]
-            strong = ok[rows, j_all] & (
+    for side, keys in (("up", up_keys), ("down", down_keys)):
+        order, eligible = taken_first(keys, top)  # overwrites keys
+        for k in range(order.shape[1]):
+            effect = values[rows, order[:, k]]
+            strong = eligible[:, k] & (
                 effect >= MIN_EFFECT if side == "up" else effect <= -MIN_EFFECT
             )
-            slots[f"reason_{side}_{k + 1}"] = (j_all, strong)
+            slots[f"reason_{side}_{k + 1}"] = (order[:, k], strong)
     say = FactorPhrases(features, names, roles or {}, context.refs, context.blanks)
     texts, ids = phrase_ids(say, slots, len(names), n)
     table = pa.array(texts, pa.string())

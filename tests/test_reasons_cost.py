@@ -1,0 +1,127 @@
+"""The cheaper reason columns (issue 16) say what the code before said, cell for cell, on
+inputs made to catch the edges: tied and signed-zero contributions, sizes on the ±0.01 line
+and on a rounding half, NaN and infinite ones, blanks of every verdict, no activity, repeated
+and near values, phrases kept from earlier batches, one row and none."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import reasons_before
+from leadscore.model import phrase_rows, ranking, reasons
+
+ROLES = {"company_size": "employees", "revenue": None, "high_intent": ["demo_request", "meeting"]}
+BLANKS = {
+    "budget": "blank converts less",
+    "employees": "not predictive",
+    "employees__band": "blank converts more",
+    "job_title__seniority": "blank converts less",
+    "industry": "not predictive",
+}
+ACTIVITY = ["n_demo_request_total", "n_meeting_total", "days_since_last_demo_request",
+            "days_since_last_high_intent", "velocity_30d", "n_all_30d"]  # fmt: skip
+
+
+def _features(rng: np.random.Generator, n: int) -> pd.DataFrame:
+    """Factor values of each shape phrases know, with blanks, zeros, -0.0 and repeats."""
+
+    def pick(options: list, p_blank: float = 0.2) -> pd.Series:
+        out = np.asarray(rng.choice(np.asarray(options, dtype=object), n), dtype=object)
+        out[rng.random(n) < p_blank] = None
+        return pd.Series(out, dtype=object)  # as ContactFeatures gives categories
+
+    def numbers(options: list) -> np.ndarray:
+        return rng.choice(np.asarray(options, dtype=float), n)
+
+    return pd.DataFrame({
+        "budget": numbers([np.nan, 0.0, -0.0, 1500.0, 1500.0, 2.5, 99.999, 1e7]),
+        "employees": numbers([np.nan, 12.0, 12.0, 250.0, 0.0, -0.0]),
+        "employees__band": pick(["1-10", "11-50", "(missing)"]),
+        "job_title__seniority": pick(["vp", "c_level", "unknown", "manager"]),
+        "industry": pick(["retail", "(other)", "(missing)", "software"], 0.1),
+        "n_demo_request_total": numbers([np.nan, 0.0, 0.0, 1.0, 3.0]),
+        "n_meeting_total": numbers([0.0, 0.0, 2.0]),
+        "days_since_last_demo_request": numbers([np.nan, 0.2, -0.3, 0.5, 1.5, 2.49, 40.0]),
+        "days_since_last_high_intent": numbers([np.nan, 0.4, 3.0, 3.2, 17.0]),
+        "velocity_30d": numbers([0.0, -0.0, 2.0, -3.0, np.nan]),
+        "n_all_30d": numbers([0.0, 1.0, 7.0, np.nan]),
+    })  # fmt: skip
+
+
+def _refs(features: pd.DataFrame, shift: float = 0.0) -> dict:
+    refs = {}
+    for name in features.columns:
+        if features[name].dtype == float:
+            q = np.linspace(0.0, 20.0, 21) + shift
+            refs[name] = {"missing": 0.3, "zero": 0.6, "quantiles": q.tolist()}
+    return refs
+
+
+def _contributions(rng: np.random.Generator, index: pd.Index, columns: list[str], case: str):
+    n, m = len(index), len(columns)
+    values = np.round(rng.standard_normal((n, m)), 1)  # many exact ties
+    values[rng.random((n, m)) < 0.25] = 0.0
+    values[rng.random((n, m)) < 0.1] = -0.0
+    edges = [0.01, -0.01, 0.0099999, -0.0100001, 0.0005, -0.0005, 0.0015, 1.2345, -2.0005]
+    values = np.where(rng.random((n, m)) < 0.2, rng.choice(edges, (n, m)), values)
+    if case == "nan" and n:
+        values[rng.random((n, m)) < 0.1] = np.nan
+    if case == "inf" and n:
+        values[rng.random((n, m)) < 0.05] = np.inf
+        values[rng.random((n, m)) < 0.05] = -np.inf
+    if case == "wide":
+        values = values * 1e6
+    return reasons.Contributions(pd.DataFrame(values, index=index, columns=columns), 0.0)
+
+
+@pytest.mark.parametrize("case", ["plain", "nan", "inf", "wide"])
+@pytest.mark.parametrize("n", [0, 1, 2, 40, 700])
+def test_the_reason_cells_are_the_ones_the_code_before_made(case, n):
+    # given batches of factor values and contributions full of edges, said against a context
+    # whose reference changes between runs (a phrase kept from one must not leak to the other)
+    rng = np.random.default_rng(n * 7 + len(case))
+    phrase_rows._SAID.clear()
+    for batch, shift in enumerate([0.0, 0.0, 5.0]):
+        features = _features(rng, n)
+        features.index = pd.RangeIndex(batch * n, (batch + 1) * n)
+        context = reasons.ReasonContext(
+            refs=_refs(features, shift), blanks=BLANKS, activity=frozenset(ACTIVITY)
+        )
+        contrib = _contributions(rng, features.index, list(features.columns), case)
+        # when the reason columns are made, then they are the cells the code before made
+        got = reasons.reasons_frame(contrib, features, ROLES, context=context)
+        want = reasons_before.reasons_frame(contrib, features, ROLES, context=context)
+        pd.testing.assert_frame_equal(got, want)
+        assert len(got) == n
+
+
+def test_a_kept_phrase_is_the_one_a_fresh_batch_makes():
+    # given one batch phrased with nothing kept, and the same batch after many others
+    rng = np.random.default_rng(3)
+    features = _features(rng, 300)
+    context = reasons.ReasonContext(refs=_refs(features), blanks=BLANKS, activity=frozenset())
+    contrib = _contributions(rng, features.index, list(features.columns), "plain")
+    phrase_rows._SAID.clear()
+    fresh = reasons.reasons_frame(contrib, features, ROLES, context=context)
+    for seed in range(5):
+        other = _features(np.random.default_rng(seed), 300)
+        reasons.reasons_frame(contrib, other, ROLES, context=context)
+    # then the phrases kept from the others change no cell
+    pd.testing.assert_frame_equal(reasons.reasons_frame(contrib, features, ROLES, context=context),
+                                  fresh)  # fmt: skip
+    assert phrase_rows._SAID, "the phrases are kept between batches"
+
+
+@pytest.mark.parametrize("shape", [(0, 5), (3, 0), (1, 1), (50, 12)])
+def test_the_json_numbers_are_those_of_a_sort(shape):
+    # given contributions whose rounded values repeat, tie, sign their zeros and span widely
+    rng = np.random.default_rng(shape[0])
+    values = np.round(rng.standard_normal(shape) * 3, 4)
+    values[rng.random(shape) < 0.3] = -0.0
+    names = np.asarray([f"f{j}" for j in range(shape[1])], dtype=object)
+    for scale in (1.0, 1e5, 1e15):
+        got = ranking.reasons_json(values * scale, names, 10).to_pylist()
+        want = reasons_before.reasons_json(values * scale, names, 10).to_pylist()
+        assert got == want
