@@ -76,11 +76,15 @@ def _contributions(rng: np.random.Generator, index: pd.Index, columns: list[str]
     return reasons.Contributions(pd.DataFrame(values, index=index, columns=columns), 0.0)
 
 
+@pytest.mark.parametrize("helper", [False, True], ids=["one thread", "json on a helper"])
 @pytest.mark.parametrize("case", ["plain", "nan", "inf", "wide"])
 @pytest.mark.parametrize("n", [0, 1, 2, 40, 700])
-def test_the_reason_cells_are_the_ones_the_code_before_made(case, n):
+def test_the_reason_cells_are_the_ones_the_code_before_made(case, n, helper, monkeypatch):
     # given batches of factor values and contributions full of edges, said against a context
-    # whose reference changes between runs (a phrase kept from one must not leak to the other)
+    # whose reference changes between runs (a phrase kept from one must not leak to the other),
+    # on one thread or with reasons_json on the helper thread
+    monkeypatch.setattr(reasons, "_openmp_threads", lambda: 2 if helper else 1)
+    monkeypatch.setattr(reasons, "OVERLAP_ROWS", 1)
     rng = np.random.default_rng(n * 7 + len(case))
     phrase_rows._SAID.clear()
     for batch, shift in enumerate([0.0, 0.0, 5.0]):
@@ -125,3 +129,23 @@ def test_the_json_numbers_are_those_of_a_sort(shape):
         got = ranking.reasons_json(values * scale, names, 10).to_pylist()
         want = reasons_before.reasons_json(values * scale, names, 10).to_pylist()
         assert got == want
+
+
+def test_one_thread_keeps_the_reasons_on_the_calling_thread(monkeypatch):
+    # given the thread limit --threads 1 sets, and a batch big enough for the helper thread
+    from threadpoolctl import threadpool_limits
+
+    class NoHelper:
+        def submit(self, *args):
+            raise AssertionError("a helper thread was used with one thread allowed")
+
+    monkeypatch.setattr(reasons, "_HELPER", NoHelper())
+    rng = np.random.default_rng(5)
+    features = _features(rng, 3 * reasons.OVERLAP_ROWS)
+    contrib = _contributions(rng, features.index, list(features.columns), "plain")
+    context = reasons.ReasonContext(refs=_refs(features), blanks=BLANKS)
+    # when its reasons are made, then they are made on this thread, and are the same cells
+    with threadpool_limits(limits={"openmp": 1}):
+        got = reasons.reasons_frame(contrib, features, ROLES, context=context)
+    want = reasons_before.reasons_frame(contrib, features, ROLES, context=context)
+    pd.testing.assert_frame_equal(got, want)

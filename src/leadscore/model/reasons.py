@@ -36,6 +36,8 @@ cell.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +52,8 @@ from leadscore.model.ranking import reasons_json, taken_first
 
 TOP = 3
 MIN_EFFECT = 0.01  # log-odds below which a factor is not worth a reason
+OVERLAP_ROWS = 2_000  # rows from which reasons_json runs beside the phrases (_json_cells)
+_HELPER: ThreadPoolExecutor | None = None
 
 
 @dataclass
@@ -211,6 +215,26 @@ def _ranking_keys(
     return up, down
 
 
+def _json_cells(values: np.ndarray, names: np.ndarray, json_top: int) -> Callable[[], pa.Array]:
+    """``reasons_json`` of the rows, on a helper thread while the caller phrases the reasons,
+    when OpenMP may use more than one thread (``--threads``) and the batch is worth it: its
+    sorts and Arrow kernels run without the GIL, the phrases mostly hold it. The cells are the
+    same either way (the one function on the same arrays)."""
+    if len(values) < OVERLAP_ROWS or _openmp_threads() < 2:
+        cells = reasons_json(values, names, json_top)
+        return lambda: cells
+    global _HELPER
+    if _HELPER is None:
+        _HELPER = ThreadPoolExecutor(1, thread_name_prefix="leadscore-reasons")
+    return _HELPER.submit(reasons_json, values, names, json_top).result
+
+
+def _openmp_threads() -> int:
+    from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+
+    return int(_openmp_effective_n_threads())
+
+
 def reasons_frame(
     contrib: Contributions,
     features: pd.DataFrame,
@@ -228,6 +252,7 @@ def reasons_frame(
     values = np.ascontiguousarray(contrib.values.to_numpy(dtype=float))  # ranked row by row
     names = np.asarray(contrib.values.columns, dtype=object)
     n = len(values)
+    json_cells = _json_cells(values, names, json_top)  # on a helper thread if there are cores
     up_keys, down_keys = _ranking_keys(values, features, names, context)
     rows = np.arange(n)
     slots: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # column -> (factor, said?) per row
@@ -249,7 +274,7 @@ def reasons_frame(
             j_all, strong = slots[column_name]
             pick[strong] = ids[j_all[strong], rows[strong]]
         out[column_name] = pd.array(table.take(pick), dtype="str")
-    out["reasons_json"] = pd.array(reasons_json(values, names, json_top), dtype="str")
+    out["reasons_json"] = pd.array(json_cells(), dtype="str")
     return pd.DataFrame(out, index=contrib.values.index)
 
 
