@@ -5,6 +5,8 @@ and near values, phrases kept from earlier batches, one row and none."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -139,7 +141,7 @@ def test_one_thread_keeps_the_reasons_on_the_calling_thread(monkeypatch):
         def submit(self, *args):
             raise AssertionError("a helper thread was used with one thread allowed")
 
-    monkeypatch.setattr(reasons, "_HELPER", NoHelper())
+    monkeypatch.setattr(reasons, "_HELPER", (os.getpid(), NoHelper()))
     rng = np.random.default_rng(5)
     features = _features(rng, 3 * reasons.OVERLAP_ROWS)
     contrib = _contributions(rng, features.index, list(features.columns), "plain")
@@ -149,3 +151,32 @@ def test_one_thread_keeps_the_reasons_on_the_calling_thread(monkeypatch):
         got = reasons.reasons_frame(contrib, features, ROLES, context=context)
     want = reasons_before.reasons_frame(contrib, features, ROLES, context=context)
     pd.testing.assert_frame_equal(got, want)
+
+
+def _reasons_in_child(out) -> None:
+    rng = np.random.default_rng(6)
+    features = _features(rng, 50)
+    contrib = _contributions(rng, features.index, list(features.columns), "plain")
+    out.put(reasons.reasons_frame(contrib, features, ROLES)["reasons_json"].tolist())
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_process_gets_its_own_helper_thread(monkeypatch):
+    # given a helper thread started in this process (forked children have not its thread)
+    import multiprocessing
+
+    monkeypatch.setattr(reasons, "_openmp_threads", lambda: 2)
+    monkeypatch.setattr(reasons, "OVERLAP_ROWS", 1)
+    _reasons_in_child(multiprocessing.Queue())
+    # when a forked child makes reasons, then it finishes, with the cells of this process
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_reasons_in_child, args=(queue,))
+    child.start()
+    child.join(timeout=60)
+    if child.is_alive():
+        child.kill()
+    assert child.exitcode == 0, "the forked child hung or failed"
+    mine = multiprocessing.Queue()
+    _reasons_in_child(mine)
+    assert queue.get(timeout=5) == mine.get(timeout=5)

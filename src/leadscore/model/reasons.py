@@ -36,6 +36,7 @@ cell.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -53,7 +54,7 @@ from leadscore.model.ranking import reasons_json, taken_first
 TOP = 3
 MIN_EFFECT = 0.01  # log-odds below which a factor is not worth a reason
 OVERLAP_ROWS = 2_000  # rows from which reasons_json runs beside the phrases (_json_cells)
-_HELPER: ThreadPoolExecutor | None = None
+_HELPER: tuple[int, ThreadPoolExecutor] | None = None  # (process id, its helper)
 
 
 @dataclass
@@ -224,9 +225,9 @@ def _json_cells(values: np.ndarray, names: np.ndarray, json_top: int) -> Callabl
         cells = reasons_json(values, names, json_top)
         return lambda: cells
     global _HELPER
-    if _HELPER is None:
-        _HELPER = ThreadPoolExecutor(1, thread_name_prefix="leadscore-reasons")
-    return _HELPER.submit(reasons_json, values, names, json_top).result
+    if _HELPER is None or _HELPER[0] != os.getpid():  # a forked child has not the thread
+        _HELPER = os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="leadscore-reasons")
+    return _HELPER[1].submit(reasons_json, values, names, json_top).result
 
 
 def _openmp_threads() -> int:
