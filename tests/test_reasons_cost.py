@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import reasons_before
-from leadscore.model import phrase_rows, ranking, reasons
+from leadscore.model import overlap, phrase_rows, ranking, reasons
 
 ROLES = {"company_size": "employees", "revenue": None, "high_intent": ["demo_request", "meeting"]}
 BLANKS = {
@@ -85,7 +85,7 @@ def test_the_reason_cells_are_the_ones_the_code_before_made(case, n, helper, mon
     # given batches of factor values and contributions full of edges, said against a context
     # whose reference changes between runs (a phrase kept from one must not leak to the other),
     # on one thread or with reasons_json on the helper thread
-    monkeypatch.setattr(reasons, "_openmp_threads", lambda: 2 if helper else 1)
+    monkeypatch.setattr(overlap, "openmp_threads", lambda: 2 if helper else 1)
     monkeypatch.setattr(reasons, "OVERLAP_ROWS", 1)
     rng = np.random.default_rng(n * 7 + len(case))
     phrase_rows._SAID.clear()
@@ -141,7 +141,7 @@ def test_one_thread_keeps_the_reasons_on_the_calling_thread(monkeypatch):
         def submit(self, *args):
             raise AssertionError("a helper thread was used with one thread allowed")
 
-    monkeypatch.setattr(reasons, "_HELPER", (os.getpid(), NoHelper()))
+    monkeypatch.setattr(overlap, "_HELPER", (os.getpid(), NoHelper()))
     rng = np.random.default_rng(5)
     features = _features(rng, 3 * reasons.OVERLAP_ROWS)
     contrib = _contributions(rng, features.index, list(features.columns), "plain")
@@ -165,7 +165,7 @@ def test_a_forked_process_gets_its_own_helper_thread(monkeypatch):
     # given a helper thread started in this process (forked children have not its thread)
     import multiprocessing
 
-    monkeypatch.setattr(reasons, "_openmp_threads", lambda: 2)
+    monkeypatch.setattr(overlap, "openmp_threads", lambda: 2)
     monkeypatch.setattr(reasons, "OVERLAP_ROWS", 1)
     _reasons_in_child(multiprocessing.Queue())
     # when a forked child makes reasons, then it finishes, with the cells of this process
@@ -180,3 +180,34 @@ def test_a_forked_process_gets_its_own_helper_thread(monkeypatch):
     mine = multiprocessing.Queue()
     _reasons_in_child(mine)
     assert queue.get(timeout=5) == mine.get(timeout=5)
+
+
+@pytest.mark.parametrize("binned", [False, True], ids=["float walk", "binned walk"])
+def test_the_trees_walked_on_two_threads_give_the_same_sums(binned, monkeypatch):
+    # given a boosted model with categories, blanks and many trees, and rows enough for two
+    # threads to walk a half each in slices of uneven ends
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from leadscore.model import tree_paths
+    from leadscore.model.estimators import BinnedBoosting
+
+    rng = np.random.default_rng(8)
+    X = np.column_stack([rng.standard_normal((1001, 4)), rng.integers(0, 5, (1001, 1))])
+    X[rng.random(X.shape) < 0.1] = np.nan
+    y = (np.nan_to_num(X[:, 0]) + rng.standard_normal(1001) > 0).astype(int)
+    kind = BinnedBoosting if binned else HistGradientBoostingClassifier
+    model = kind(max_iter=30, categorical_features=[4], random_state=0).fit(X, y)
+    col_factor = np.array([0, 1, 1, 2, 3])  # two columns add to one factor
+    tables = tree_paths.path_tables(model, col_factor, 4)
+    walked = np.asarray(model._preprocess_X(X, reset=False), dtype=np.float64)  # as hgb_parts
+    monkeypatch.setattr(tree_paths, "WALK_ROWS", 64)
+    # when they are walked on one thread and on two
+    monkeypatch.setattr(overlap, "openmp_threads", lambda: 1)
+    raw_one, out_one = tree_paths.walk(model, walked, tables, 4)
+    monkeypatch.setattr(overlap, "openmp_threads", lambda: 2)
+    raw_two, out_two = tree_paths.walk(model, walked, tables, 4)
+    # then the log-odds are the model's own and the contributions the same, bit for bit
+    assert np.array_equal(raw_one, model.decision_function(X))
+    assert np.array_equal(raw_two, raw_one)
+    assert np.array_equal(out_two, out_one)
+    assert np.array_equal(np.signbit(out_two), np.signbit(out_one))

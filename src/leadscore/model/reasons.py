@@ -36,9 +36,6 @@ cell.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,14 +44,13 @@ import pandas as pd
 import pyarrow as pa
 
 from leadscore.features.activity import slug
-from leadscore.model import tree_paths
+from leadscore.model import overlap, tree_paths
 from leadscore.model.phrase_rows import FactorPhrases, is_blank, phrase_ids
 from leadscore.model.ranking import reasons_json, taken_first
 
 TOP = 3
 MIN_EFFECT = 0.01  # log-odds below which a factor is not worth a reason
-OVERLAP_ROWS = 2_000  # rows from which reasons_json runs beside the phrases (_json_cells)
-_HELPER: tuple[int, ThreadPoolExecutor] | None = None  # (process id, its helper)
+OVERLAP_ROWS = 2_000  # rows from which reasons_json runs beside the phrases
 
 
 @dataclass
@@ -216,26 +212,6 @@ def _ranking_keys(
     return up, down
 
 
-def _json_cells(values: np.ndarray, names: np.ndarray, json_top: int) -> Callable[[], pa.Array]:
-    """``reasons_json`` of the rows, on a helper thread while the caller phrases the reasons,
-    when OpenMP may use more than one thread (``--threads``) and the batch is worth it: its
-    sorts and Arrow kernels run without the GIL, the phrases mostly hold it. The cells are the
-    same either way (the one function on the same arrays)."""
-    if len(values) < OVERLAP_ROWS or _openmp_threads() < 2:
-        cells = reasons_json(values, names, json_top)
-        return lambda: cells
-    global _HELPER
-    if _HELPER is None or _HELPER[0] != os.getpid():  # a forked child has not the thread
-        _HELPER = os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="leadscore-reasons")
-    return _HELPER[1].submit(reasons_json, values, names, json_top).result
-
-
-def _openmp_threads() -> int:
-    from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
-
-    return int(_openmp_effective_n_threads())
-
-
 def reasons_frame(
     contrib: Contributions,
     features: pd.DataFrame,
@@ -253,7 +229,10 @@ def reasons_frame(
     values = np.ascontiguousarray(contrib.values.to_numpy(dtype=float))  # ranked row by row
     names = np.asarray(contrib.values.columns, dtype=object)
     n = len(values)
-    json_cells = _json_cells(values, names, json_top)  # on a helper thread if there are cores
+    # reasons_json beside the ranking and phrases, when the thread limit allows: its sorts
+    # and Arrow kernels hold no GIL, the phrases mostly do (the same cells either way)
+    later = overlap.beside if n >= OVERLAP_ROWS and overlap.helper_allowed() else overlap.now
+    json_cells = later(reasons_json, values, names, json_top)
     up_keys, down_keys = _ranking_keys(values, features, names, context)
     rows = np.arange(n)
     slots: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # column -> (factor, said?) per row
