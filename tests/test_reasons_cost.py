@@ -46,8 +46,9 @@ def _features(rng: np.random.Generator, n: int) -> pd.DataFrame:
         "n_demo_request_total": numbers([np.nan, 0.0, 0.0, 1.0, 3.0]),
         "n_meeting_total": numbers([0.0, 0.0, 2.0]),
         "days_since_last_demo_request": numbers([np.nan, 0.2, -0.3, 0.5, 1.5, 2.49, 40.0]),
-        "days_since_last_high_intent": numbers([np.nan, 0.4, 3.0, 3.2, 17.0]),
+        "days_since_last_high_intent": numbers([np.nan, 0.4, -0.3, 3.0, 3.2, 17.0]),
         "velocity_30d": numbers([0.0, -0.0, 2.0, -3.0, np.nan]),
+        "high_intent_score": numbers([0.0, -0.0, -0.0, 1.25, np.nan]),  # said with the types
         "n_all_30d": numbers([0.0, 1.0, 7.0, np.nan]),
     })  # fmt: skip
 

@@ -25,34 +25,42 @@ _SAID: dict[tuple[Any, ...], dict[Any, str]] = {}
 
 
 def is_blank(factor: str, values: np.ndarray) -> np.ndarray:
-    """Where a factor's value stands for a blank raw value (title parts say 'unknown')."""
+    """Where a factor's value stands for a blank raw value (title parts say 'unknown').
+    Text is judged once per distinct value (a category column holds few)."""
     if values.dtype == object:
-        text = pd.Series(values, dtype=object)
-        blank = text.isna() | text.isin(["(missing)", "unknown"])
-        return blank.to_numpy(dtype=bool)
+        codes, distinct = pd.factorize(values)  # missing values: code -1
+        blank = pd.Series(distinct, dtype=object).isin(["(missing)", "unknown"]).to_numpy()
+        return np.append(blank, True)[codes]
     return np.isnan(values.astype(float))
+
+
+def _first_of(codes: np.ndarray) -> np.ndarray:
+    """The first row of each group, by group, of codes numbered in order of appearance."""
+    if len(codes) == 0:
+        return np.zeros(0, dtype=np.intp)
+    new = np.empty(len(codes), dtype=bool)
+    new[0], new[1:] = True, codes[1:] > np.maximum.accumulate(codes)[:-1]
+    return np.flatnonzero(new)
 
 
 def _value_groups(column: np.ndarray, bits: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """(first row of each group, group of each row) of rows whose phrase reads alike: equal
-    values (all blanks one group), and with ``bits`` also the same high-intent types, where
-    -0.0 and 0.0 differ as their text does. Numbers are grouped by a sort, other values by
-    their hash."""
+    values (all blanks one group; -0.0 with 0.0), and with ``bits`` also the same high-intent
+    types, where -0.0 and 0.0 differ as their text does. Grouped by hashing
+    (``pd.factorize``: groups numbered in order of appearance), not by sorting."""
     if column.dtype.kind == "f":
-        if bits is None:
-            _, first, codes = np.unique(column, return_index=True, return_inverse=True)
-            return first, codes.ravel()
-        _, codes = np.unique(column, return_inverse=True)
-        negative_zero = (column == 0) & np.signbit(column)
-        kinds, bits = np.unique(bits, return_inverse=True)
-        codes = (codes * 2 + negative_zero) * len(kinds) + bits
-        _, first, codes = np.unique(codes, return_index=True, return_inverse=True)
-        return first, codes.ravel()
+        codes = pd.factorize(column, use_na_sentinel=False)[0]
+        if bits is not None:
+            negative_zero = (column == 0) & np.signbit(column)
+            bit_codes, kinds = pd.factorize(bits)
+            key = (codes.astype(np.int64) * 2 + negative_zero) * len(kinds) + bit_codes
+            codes = pd.factorize(key)[0]
+        return _first_of(codes), codes
     keys = pd.Series(column, dtype=object)
     if bits is not None:
         keys = keys.astype(str) + "|" + pd.Series(bits).astype(str)
-    codes, _ = pd.factorize(keys, use_na_sentinel=False)
-    return np.unique(codes, return_index=True)[1], codes
+    codes = pd.factorize(keys, use_na_sentinel=False)[0]
+    return _first_of(codes), codes
 
 
 def _value_keys(values: np.ndarray, bits: np.ndarray | None) -> list[Any]:

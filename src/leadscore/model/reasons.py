@@ -198,18 +198,20 @@ def _ranking_keys(
     in that direction; no activity (a count of 0, never) is a reason that raised a score:
     most leads have none, and the credit it gets from the trees belongs to what the lead did
     do."""
-    up, down = np.negative(values), values.copy()
+    # factor by factor (rows of a factors × rows mask), then each side in one pass
+    no_up, no_down = np.zeros((2, len(names), len(values)), dtype=bool)
     for j, name in enumerate(map(str, names)):
         if name in context.blanks:
             blank = is_blank(name, features[name].to_numpy())
             if context.blanks[name] != "blank converts more":
-                up[blank, j] = np.inf
+                no_up[j] = blank
             if context.blanks[name] != "blank converts less":
-                down[blank, j] = np.inf
+                no_down[j] = blank
         elif name in context.activity:
-            v = features[name].to_numpy().astype(float)
-            up[np.isnan(v) | (v == 0), j] = np.inf
-    return up, down
+            v = np.asarray(features[name].to_numpy(), dtype=float)
+            no_up[j] = np.isnan(v) | (v == 0)
+    up = np.where(np.ascontiguousarray(no_up.T), np.inf, np.negative(values))
+    return up, np.where(np.ascontiguousarray(no_down.T), np.inf, values)
 
 
 def reasons_frame(
