@@ -212,3 +212,24 @@ def test_the_trees_walked_on_two_threads_give_the_same_sums(binned, monkeypatch)
     assert np.array_equal(raw_two, raw_one)
     assert np.array_equal(out_two, out_one)
     assert np.array_equal(np.signbit(out_two), np.signbit(out_one))
+
+
+def test_the_kept_phrases_stay_bounded(monkeypatch):
+    # given small bounds, and batches of many new values in ever new contexts
+    monkeypatch.setattr(phrase_rows, "CACHE_VALUES", 50)
+    monkeypatch.setattr(phrase_rows, "CACHE_FACTORS", 1000)
+    monkeypatch.setattr(phrase_rows, "CACHE_PHRASES", 300)
+    phrase_rows._SAID.clear()
+    rng = np.random.default_rng(9)
+    for shift in range(30):
+        features = _features(rng, 200)
+        features["budget"] = rng.random(200) * 1e6  # every value new
+        context = reasons.ReasonContext(refs=_refs(features, float(shift)), blanks=BLANKS)
+        contrib = _contributions(rng, features.index, list(features.columns), "plain")
+        got = reasons.reasons_frame(contrib, features, ROLES, context=context)
+        # then the cells are still the code before's, and the kept phrases stay bounded
+        want = reasons_before.reasons_frame(contrib, features, ROLES, context=context)
+        pd.testing.assert_frame_equal(got, want)
+        assert len(phrase_rows._SAID) <= 1000
+        assert all(len(said) <= 50 for said in phrase_rows._SAID.values())
+        assert sum(map(len, phrase_rows._SAID.values())) <= 300 + 50 * len(features.columns)

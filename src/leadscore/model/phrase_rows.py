@@ -18,9 +18,12 @@ from leadscore.model.phrases import in_whole_days, missing_phrase, phrase_many
 # the value (and a high-intent factor's activity types), the roles, the factor's reference
 # and its blanks' verdict, all in the key, so a kept phrase is the one a new call would make.
 # Bounded: a factor whose values rarely repeat (a jittered number) stops adding at
-# CACHE_VALUES, and the whole cache is dropped past CACHE_FACTORS factor contexts.
-CACHE_VALUES = 8_192
-CACHE_FACTORS = 1_024
+# CACHE_VALUES, and the whole cache is dropped when a new factor context would make more than
+# CACHE_FACTORS of them or the kept phrases number CACHE_PHRASES (a served process sees many
+# models): at most one model's factors x CACHE_VALUES beyond that.
+CACHE_VALUES = 4_096
+CACHE_FACTORS = 256
+CACHE_PHRASES = 300_000
 _SAID: dict[tuple[Any, ...], dict[Any, str]] = {}
 
 
@@ -80,7 +83,7 @@ def _said(key: tuple[Any, ...]) -> dict[Any, str]:
     """The phrases already made for a factor in a context (``key``), by value key."""
     said = _SAID.get(key)
     if said is None:
-        if len(_SAID) >= CACHE_FACTORS:
+        if len(_SAID) >= CACHE_FACTORS or sum(map(len, _SAID.values())) >= CACHE_PHRASES:
             _SAID.clear()
         said = _SAID[key] = {}
     return said
