@@ -233,3 +233,34 @@ def test_the_kept_phrases_stay_bounded(monkeypatch):
         assert len(phrase_rows._SAID) <= 1000
         assert all(len(said) <= 50 for said in phrase_rows._SAID.values())
         assert sum(map(len, phrase_rows._SAID.values())) <= 300 + 50 * len(features.columns)
+
+
+def test_requests_on_several_threads_keep_phrases_without_a_race(monkeypatch):
+    """The server answers on several threads: new factor contexts added at once must not
+    break the count of kept phrases (a dictionary read while another thread adds to it)."""
+    import sys
+    import threading
+
+    monkeypatch.setattr(phrase_rows, "CACHE_FACTORS", 100_000)
+    monkeypatch.setattr(phrase_rows, "CACHE_PHRASES", 10**9)
+    monkeypatch.setattr(phrase_rows, "_SAID", {})
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch often: the race, if any, shows
+    errors: list[BaseException] = []
+
+    def add(thread: int) -> None:
+        try:
+            for i in range(3_000):
+                phrase_rows._said((thread, i))
+        except RuntimeError as error:
+            errors.append(error)
+
+    try:
+        threads = [threading.Thread(target=add, args=(t,)) for t in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == [] and len(phrase_rows._SAID) == 4 * 3_000

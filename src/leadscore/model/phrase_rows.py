@@ -7,6 +7,7 @@ columns are built as Arrow text without a Python string per cell.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,9 @@ CACHE_VALUES = 4_096
 CACHE_FACTORS = 256
 CACHE_PHRASES = 300_000
 _SAID: dict[tuple[Any, ...], dict[Any, str]] = {}
+# the server answers requests on several threads: one at a time may add a context (counting
+# the kept phrases reads every context, which another thread's addition would change)
+_ADDING = threading.Lock()
 
 
 def is_blank(factor: str, values: np.ndarray) -> np.ndarray:
@@ -83,9 +87,10 @@ def _said(key: tuple[Any, ...]) -> dict[Any, str]:
     """The phrases already made for a factor in a context (``key``), by value key."""
     said = _SAID.get(key)
     if said is None:
-        if len(_SAID) >= CACHE_FACTORS or sum(map(len, _SAID.values())) >= CACHE_PHRASES:
-            _SAID.clear()
-        said = _SAID[key] = {}
+        with _ADDING:
+            if len(_SAID) >= CACHE_FACTORS or sum(map(len, _SAID.values())) >= CACHE_PHRASES:
+                _SAID.clear()
+            said = _SAID.setdefault(key, {})
     return said
 
 
