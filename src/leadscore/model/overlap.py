@@ -10,6 +10,7 @@ time (numpy, Arrow, the trees' compiled walk), while they do Python work of thei
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -17,6 +18,16 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 _HELPER: tuple[int, ThreadPoolExecutor] | None = None  # (process id, its helper thread)
+_STARTING = threading.Lock()  # requests served on several threads start one helper between them
+
+
+def _forked() -> None:
+    """In a forked child: no helper yet, and a lock no thread of the parent may still hold."""
+    global _HELPER, _STARTING
+    _HELPER, _STARTING = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 def openmp_threads() -> int:
@@ -38,9 +49,11 @@ def beside(work: Callable[..., T], *args: Any) -> Callable[[], T]:
     own instead of queueing work for a thread that is not there.
     """
     global _HELPER
-    if _HELPER is None or _HELPER[0] != os.getpid():
-        _HELPER = os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="leadscore-reasons")
-    return _HELPER[1].submit(work, *args).result
+    with _STARTING:
+        if _HELPER is None or _HELPER[0] != os.getpid():
+            _HELPER = os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="leadscore-reasons")
+        helper = _HELPER[1]
+    return helper.submit(work, *args).result
 
 
 def now(work: Callable[..., T], *args: Any) -> Callable[[], T]:
