@@ -296,3 +296,15 @@ def test_the_json_takes_the_largest_contributions_in_the_order_a_stable_sort_giv
         for top in (1, 3, 10, m):
             want = np.argsort(-np.abs(values), axis=1, kind="stable")[:, :top]
             assert (largest_first(values, top) == want).all()
+
+
+def test_the_logistic_design_is_centred_block_by_block_as_in_one_transpose():
+    rng = np.random.default_rng(7)
+    for rows in (0, 1, reasons.TRANSPOSE_ROWS, 3 * reasons.TRANSPOSE_ROWS + 17):
+        X = rng.standard_normal((rows, 9)) * 1e3
+        X[rng.random(X.shape) < 0.1] = -0.0
+        mean = rng.standard_normal(9)
+        want = np.subtract(X.T, mean[:, None], order="C")
+        got = reasons.centred_columns(X, mean)
+        assert got.flags.c_contiguous and got.shape == want.shape
+        assert np.array_equal(got.view(np.int64), want.view(np.int64))

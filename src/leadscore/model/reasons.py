@@ -87,6 +87,21 @@ def logistic_reference(pipeline: Any) -> list[float]:
     return [float(v) for v in pipeline[-1].design_mean_]
 
 
+TRANSPOSE_ROWS = 512  # rows per block of ``centred_columns``: a block stays in the CPU cache
+
+
+def centred_columns(X: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """``X - mean`` laid out column by column (one row per design column, each sum of the
+    contributions then reads a row), ``TRANSPOSE_ROWS`` rows of ``X`` at a time: the same
+    values as ``np.subtract(X.T, mean[:, None], order="C")``, which reads the whole design
+    across its rows for every column (25,000 x 135: 14.5 ms against 6.1)."""
+    out = np.empty((X.shape[1], X.shape[0]), dtype=np.result_type(X, mean))
+    for start in range(0, X.shape[0], TRANSPOSE_ROWS):
+        block = slice(start, start + TRANSPOSE_ROWS)
+        np.subtract(X[block].T, mean[:, None], out=out[:, block])
+    return out
+
+
 def logistic_parts(
     pipeline: Any, features: pd.DataFrame, reference: list[float] | None = None
 ) -> tuple[np.ndarray, Contributions]:
@@ -100,7 +115,7 @@ def logistic_parts(
     mean = np.zeros(X.shape[1]) if reference is None else np.asarray(reference, dtype=float)
     groups = _encode_groups(encode, factors)
     # a new array, one row per column (each sum below reads a row); never ``encoded`` itself
-    per_column = np.subtract(X.T, mean[:, None], order="C")
+    per_column = centred_columns(X, mean)
     per_column *= coef[:, None]
     out = np.zeros((len(factors), len(X)))
     for column, factor in enumerate(groups.tolist()):  # each factor's columns in order
