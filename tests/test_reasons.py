@@ -256,10 +256,10 @@ def test_many_values_are_phrased_as_each_one_alone(trained):
 
 
 def test_the_reasons_take_factors_in_the_order_a_stable_sort_gives():
-    """``first_columns`` (argmin passes) names the same factors, in the same order, as the
-    head of a stable argsort, ties included; once only ineligible factors remain it gives
-    ineligible ones, never a factor twice."""
-    from leadscore.model.ranking import first_columns
+    """``taken_first`` (argmin passes) names the same factors, in the same order, as the
+    head of a stable argsort, ties included, and says which of them were eligible; once only
+    ineligible factors remain it gives ineligible ones, never a factor twice."""
+    from leadscore.model.ranking import taken_first
 
     rng = np.random.default_rng(0)
     for _ in range(200):
@@ -268,11 +268,12 @@ def test_the_reasons_take_factors_in_the_order_a_stable_sort_gives():
         eligible = rng.random((n, m)) < rng.random()
         for keys in (-np.where(eligible, values, -np.inf), np.where(eligible, values, np.inf)):
             for top in (1, 3, 20):
-                got = first_columns(keys, top)
+                got, below = taken_first(keys.copy(), top)
                 want = np.argsort(keys, axis=1, kind="stable")[:, :top]
                 finite = np.isfinite(np.take_along_axis(keys, want, axis=1))
                 assert (got[finite] == want[finite]).all()
                 assert (np.isinf(np.take_along_axis(keys, got, axis=1)) == ~finite).all()
+                assert (below == finite).all()
                 assert all(len(set(row)) == len(row) for row in got.tolist())
 
 

@@ -11,17 +11,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 
-def first_columns(keys: np.ndarray, top: int) -> np.ndarray:
-    """The first ``top`` columns of each row in ascending ``keys``, ties by column (the head of
-    ``np.argsort(keys, axis=1, kind="stable")``), by ``top`` passes of ``argmin`` instead of
-    sorting every row; ``+inf`` keys (not eligible) are never taken before a finite one, and
-    once only they remain, the column given is one not taken yet, as the sort would give."""
-    return taken_first(np.array(keys, dtype=float), top)[0]
-
-
 def taken_first(keys: np.ndarray, top: int) -> tuple[np.ndarray, np.ndarray]:
-    """``first_columns`` of float ``keys``, which it overwrites, and whether each column
-    given had a key below ``+inf`` (False where only ``+inf`` keys were left)."""
+    """The first ``top`` columns of each row in ascending float ``keys`` (which it
+    overwrites), ties by column (the head of ``np.argsort(keys, axis=1, kind="stable")``), by
+    ``top`` passes of ``argmin`` instead of sorting every row; and whether each column given
+    had a key below ``+inf``. ``+inf`` keys (not eligible) are never taken before a finite
+    one; once only they remain, the column given is one not taken yet, as the sort gives."""
     if np.isnan(keys).any():  # never for contributions; the sort's order for NaN otherwise
         order = np.argsort(keys, axis=1, kind="stable")[:, :top]
         return order, ~np.isposinf(np.take_along_axis(keys, order, axis=1))
