@@ -18,6 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from leadscore.model import phrase_rows
+from leadscore.model.phrase_rows import phrase_ids  # unchanged by issue 16: the one in use
 from leadscore.model.phrases import in_whole_days, missing_phrase, phrase_many
 from leadscore.model.ranking import largest_first
 from leadscore.model.reasons import MIN_EFFECT, TOP, ReasonContext, reason_columns
@@ -49,15 +51,9 @@ def value_groups(column: np.ndarray, bits: np.ndarray | None) -> tuple[np.ndarra
     return np.unique(codes, return_index=True)[1], codes
 
 
-class FactorPhrases:
-    def __init__(self, features, names, roles, refs, blanks) -> None:
-        self.features, self.names, self.roles = features, names, roles
-        self.refs, self.blanks = refs, blanks
-        self.intent = [t for t in roles.get("high_intent") or () if f"n_{t}_total" in features]
-        self.bits = np.zeros(len(features), dtype=np.int64)
-        for b, t in enumerate(self.intent):
-            done = np.nan_to_num(features[f"n_{t}_total"].to_numpy(dtype=float)) > 0
-            self.bits |= done.astype(np.int64) << b
+class FactorPhrases(phrase_rows.FactorPhrases):
+    """The phrases as they were made then: every batch anew, values grouped by sorting (the
+    rows' high-intent bits are made as the current class makes them, which did not change)."""
 
     def __call__(self, j: int, at: np.ndarray) -> tuple[list[str], np.ndarray]:
         name = str(self.names[j])
@@ -81,20 +77,6 @@ class FactorPhrases:
                 text = f"{base} ({', '.join(which)})" + (f" — {compared}" if compared else "")
             texts.append(text)
         return texts, codes
-
-
-def phrase_ids(say, slots, factors: int, n: int) -> tuple[list[str], np.ndarray]:
-    wanted = np.zeros((factors, n), dtype=bool)
-    for j_all, strong in slots.values():
-        wanted[j_all[strong], np.flatnonzero(strong)] = True
-    texts = [""]
-    ids = np.zeros((factors, n), dtype=np.int64)
-    for j in np.flatnonzero(wanted.any(axis=1)):
-        at = np.flatnonzero(wanted[j])
-        said, codes = say(int(j), at)
-        ids[j, at] = codes + len(texts)
-        texts += said
-    return texts, ids
 
 
 def first_columns(keys: np.ndarray, top: int) -> np.ndarray:
