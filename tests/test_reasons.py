@@ -49,7 +49,8 @@ def test_logistic_contributions_add_up_and_group_one_hot_columns(trained):
     features = clone(result.scorer.features).fit(rows)
     pipe = build_logistic(features).fit(rows, (rows["n_all_total"] > 5).to_numpy())
     ref = reasons.logistic_reference(pipe)  # recorded by the fit: the fit rows' design means
-    np.testing.assert_allclose(ref, pipe[:-1].transform(rows).mean(axis=0), rtol=0, atol=1e-12)
+    design = pipe[:-1].transform(rows)
+    np.testing.assert_allclose(ref, design.mean(axis=0, dtype=np.float64), rtol=0, atol=1e-12)
     c = reasons.logistic_contributions(pipe, pipe.named_steps["features"].transform(rows), ref)
     assert list(c.values.columns) == list(features.feature_names_out_)
     raw = pipe.decision_function(rows)

@@ -180,6 +180,41 @@ def test_the_linear_design_is_stacked_without_densifying_the_one_hot_part_alone(
     assert np.array_equal(ours.fit_transform(X), theirs.fit_transform(X))
 
 
+def test_the_logistic_design_is_the_same_values_in_float32_and_scores_the_same_in_any_batch():
+    """The logistic model fits on a float32 design (half the memory); its values are the
+    float64 design's rounded once, its reference means are float64 sums, and its log-odds are
+    float64 and the same whichever batch a row is scored in (engines batch differently)."""
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    from leadscore.model.estimators import CompactDesign, DenseDesign, MeanLogistic
+
+    rng = np.random.default_rng(6)
+    n = 3_001
+    X = pd.DataFrame({"stage": rng.choice(["a", "b", "c"], n), "amount": rng.normal(size=n) * 1e3,
+                      "visits": rng.poisson(3, n).astype(float)})  # fmt: skip
+    y = (X["amount"] / 1e3 + (X["stage"] == "b") + rng.normal(size=n) > 0.5).to_numpy(dtype=int)
+
+    def parts():
+        one_hot = OneHotEncoder(handle_unknown="ignore", sparse_output=True)
+        return [("cat", one_hot, ["stage"]), ("num", StandardScaler(), ["amount", "visits"])]
+
+    wide = DenseDesign(parts(), sparse_threshold=0.0).fit_transform(X)
+    compact = CompactDesign(parts(), sparse_threshold=0.0).fit_transform(X)
+    assert wide.dtype == np.float64 and compact.dtype == np.float32  # saved models unchanged
+    assert np.array_equal(compact, wide.astype(np.float32))
+    model = MeanLogistic(C=2.0).fit(compact, y)
+    np.testing.assert_array_equal(model.design_mean_, compact.mean(axis=0, dtype=np.float64))
+    whole = model.decision_function(compact)
+    assert whole.dtype == np.float64
+    for cut in (1, 1_000, 2_999):  # each part's last rows: where float32 products differ
+        parts_scored = np.concatenate(
+            [model.decision_function(compact[:cut]), model.decision_function(compact[cut:])]
+        )
+        np.testing.assert_allclose(parts_scored, whole, rtol=0, atol=1e-12)
+    want = compact.astype(np.float64) @ model.coef_[0].astype(np.float64) + model.intercept_[0]
+    np.testing.assert_allclose(whole, want, rtol=0, atol=1e-12)
+
+
 def test_each_tuned_setting_is_the_model_its_own_pipeline_would_fit():
     """The grid shares one encoding of the rows: every setting's validation scores, and the
     iteration count early stopping found, are those of its own pipeline fitted alone."""

@@ -53,6 +53,7 @@ LOGISTIC_GRID: tuple[dict[str, float], ...] = ({"C": 0.05}, {"C": 0.3}, {"C": 2.
 # weight of the boosted log-odds in the blend (the logistic model gets the rest)
 BLEND_WEIGHTS = (0.25, 0.5, 0.75)
 EARLY_STOPPING_ROUNDS = 20  # iterations without a better validation loss before stopping
+DECISION_ROWS = 65_536  # rows per block of the logistic model's float64 log-odds (70 MB)
 
 
 def signed_log(x: np.ndarray) -> np.ndarray:
@@ -167,15 +168,16 @@ class DenseDesign(ColumnTransformer):
     ``np.hstack`` of the densified parts, without each part's own dense copy beside it (on a
     million rows, 0.56 GB of one-hot columns at the peak of training)."""
 
+    out_dtype: Any = None  # the dense design's dtype; None: the parts' common dtype
+
     def _hstack(self, Xs: list[Any], *, n_samples: int) -> Any:
         plain = all(
             isinstance(X, np.ndarray) or (sparse.issparse(X) and X.format == "csr") for X in Xs
         )
         if self.sparse_output_ or not plain or not Xs:
             return super()._hstack(Xs, n_samples=n_samples)
-        out = np.zeros(
-            (n_samples, sum(X.shape[1] for X in Xs)), np.result_type(*(X.dtype for X in Xs))
-        )
+        dtype = self.out_dtype or np.result_type(*(X.dtype for X in Xs))
+        out = np.zeros((n_samples, sum(X.shape[1] for X in Xs)), dtype)
         start = 0
         for X in Xs:
             end = start + X.shape[1]
@@ -190,6 +192,20 @@ class DenseDesign(ColumnTransformer):
         return out
 
 
+class CompactDesign(DenseDesign):
+    """``DenseDesign`` written in float32: the logistic model then fits and scores in float32
+    (scikit-learn keeps the design's dtype), which halves the largest array training makes
+    (a million rows x 135 columns: 0.54 GB against 1.08) and the memory its solver reads on
+    every iteration. The values are the float64 design's, rounded once to float32.
+
+    What the rounding costs: on 250,000 rows the float32 model's validation log-odds differ
+    from the float64 model's by at most 0.22 (same 83 solver iterations, AUC 0.94003 against
+    0.94006), where the float64 model itself stops up to 8.9 log-odds from the optimum its
+    solver would reach with a 100x tighter tolerance (docs/scale.md)."""
+
+    out_dtype = np.float32
+
+
 class MeanLogistic(LogisticRegression):
     """``LogisticRegression`` that keeps the mean of each column of the design it learned
     from (``design_mean_``): the reference its reasons are told against (the average lead the
@@ -198,8 +214,25 @@ class MeanLogistic(LogisticRegression):
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> MeanLogistic:
         super().fit(X, y, sample_weight)
-        self.design_mean_ = np.asarray(X.mean(axis=0), dtype=float).ravel()
+        # summed in float64 whatever the design's dtype (a float32 sum drifts over a million rows)
+        self.design_mean_ = np.asarray(X.mean(axis=0, dtype=np.float64), dtype=float).ravel()
         return self
+
+    def decision_function(self, X: Any) -> Any:
+        """Log-odds in float64 from a float32 design (``CompactDesign``), a block of rows at a
+        time: float32 products would round each row's sum differently with its place in the
+        batch (BLAS treats a batch's last rows apart), so two engines batching the same rows
+        differently would disagree in the seventh digit."""
+        if not (isinstance(X, np.ndarray) and X.dtype == np.float32 and X.ndim == 2):
+            return super().decision_function(X)
+        check_is_fitted(self)
+        coef, intercept = self.coef_.astype(np.float64), self.intercept_.astype(np.float64)
+        out = np.empty((X.shape[0], coef.shape[0]))
+        for start in range(0, X.shape[0], DECISION_ROWS):
+            block = slice(start, start + DECISION_ROWS)
+            np.matmul(X[block].astype(np.float64), coef.T, out=out[block])
+        out += intercept
+        return out.ravel() if coef.shape[0] == 1 else out
 
 
 def build_hgb(features: ContactFeatures, seed: int = 42) -> Pipeline:
@@ -248,12 +281,12 @@ def build_logistic(features: ContactFeatures, seed: int = 42) -> Pipeline:
             ("scale", StandardScaler(copy=False)),  # on the array the step before made
         ]
     )
-    encode = DenseDesign(
+    encode = CompactDesign(
         [
             ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=True), cat),
             ("num", numbers, num),
         ],
-        sparse_threshold=0.0,  # a dense design, stacked without a dense copy of the one-hot
+        sparse_threshold=0.0,  # a dense float32 design, without a dense copy of the one-hot
     )
     model = MeanLogistic(C=0.5, max_iter=2000, random_state=seed)
     return Pipeline([("features", clone(features)), ("encode", encode), ("model", model)])
