@@ -78,15 +78,46 @@ def per_distinct(values: pd.Series, parse: Callable[[pd.Series], pd.Series]) -> 
     return out
 
 
+def stripped_distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """The present values as stripped text, once per distinct value: (the code of each row of
+    ``values.dropna()``, in order; the distinct texts, stripped), so text rules run on the
+    distinct values and a row's result is its code's."""
+    raw = values.dropna().astype(str)
+    codes, distinct = pd.factorize(raw)
+    return codes, pd.Series(distinct, dtype=raw.dtype).str.strip()
+
+
+def _most_spelled(
+    spelling: pd.Series, folded: pd.Series, rows: np.ndarray, keys: pd.Index
+) -> dict[str, str]:
+    """Each key's most frequent spelling over ``rows`` (codes into ``spelling``), as
+    ``value_counts().index[0]`` over the key's rows picks it; on a tie, exactly that."""
+    table = pd.DataFrame({"key": folded, "text": spelling, "n": np.bincount(rows,
+                          minlength=len(spelling))})  # fmt: skip
+    table = table[table["key"].isin(keys) & (table["n"] > 0)]
+    per_key = table.groupby(["key", "text"], sort=False)["n"].sum()
+    out = {}
+    for key in keys:
+        texts = per_key.loc[key]
+        best = texts[texts == texts.max()]
+        if len(best) == 1:
+            out[key] = best.index[0]
+        else:  # the tie broken as value_counts breaks it on the rows themselves
+            mine = rows[(folded == key).to_numpy(dtype=bool)[rows]]
+            out[key] = spelling.take(mine).value_counts().index[0]
+    return out
+
+
 def _share(mask: pd.Series) -> float:
     return float(mask.mean()) if len(mask) else 0.0
 
 
-def _band(values: pd.Series, edges: tuple[float, ...], labels: tuple[str, ...]) -> pd.Series:
-    idx = np.searchsorted(np.asarray(edges), values.to_numpy(dtype=float), side="left")
-    out = pd.Series(np.asarray(labels, dtype=object)[np.clip(idx, 0, len(labels) - 1)])
-    out.index = values.index
-    return out.where(values.notna(), MISSING)
+def _band(values: pd.Series, edges: tuple[float, ...], labels: tuple[str, ...]) -> np.ndarray:
+    """The band label of every number, ``(missing)`` where there is none (one object array)."""
+    numbers = values.to_numpy(dtype=float)
+    idx = np.clip(np.searchsorted(np.asarray(edges), numbers, side="left"), 0, len(labels) - 1)
+    idx[np.isnan(numbers)] = len(labels)
+    return np.asarray((*labels, MISSING), dtype=object)[idx]
 
 
 class ContactFeatures(TransformerMixin, BaseEstimator):
@@ -213,8 +244,12 @@ class ContactFeatures(TransformerMixin, BaseEstimator):
         target = np.asarray(y, dtype=float)
         cats = {n: self._levels_of(n, X[n]) for n, k in self.plan_.items() if k == "categorical"}
         blanks = {n: noise.blank(X[n]) for n in self.plan_ if n in X.columns}
+        groups = noise.groups_of(X)
         self.signal_ = pd.concat(
-            [noise.category_signal(cats, target, X), noise.missing_signal(blanks, target, X)],
+            [
+                noise.category_signal(cats, target, X, groups),
+                noise.missing_signal(blanks, target, X, groups),
+            ],
             ignore_index=True,
         )
         self.pooled_ = noise.pooled_columns(self.signal_)
@@ -225,14 +260,13 @@ class ContactFeatures(TransformerMixin, BaseEstimator):
         Rare levels are kept only as hashes, so the fitted model holds no raw rare values
         (which are often names or other personal data) yet can tell rare from unseen.
         """
-        text = values.dropna().astype(str).str.strip()
-        text = text[text != ""]
-        keys = text.str.casefold()
-        counts = keys.value_counts()
+        codes, spelling = stripped_distinct(values)
+        folded = spelling.str.casefold()
+        rows = codes[(spelling != "").to_numpy(dtype=bool)[codes]]  # rows with text, in order
+        counts = folded.take(rows).value_counts()  # the keys of the rows, in order
         kept = counts[counts >= self.min_category_count].head(self.max_categories)
         rare = counts.index.difference(kept.index)
-        top = text[keys.isin(kept.index)]
-        spelled = top.groupby(keys[top.index]).agg(lambda s: s.value_counts().index[0])
+        spelled = _most_spelled(spelling, folded, rows, kept.index)
         levels = {str(k): str(spelled[k]) for k in kept.index}
         return levels, np.unique(pd.util.hash_array(np.asarray(rare, dtype=object)))
 
@@ -269,10 +303,10 @@ class ContactFeatures(TransformerMixin, BaseEstimator):
                 num = to_number(values)
                 cols[name] = num.to_numpy()
                 if name == self.company_size:
-                    cols[f"{name}__band"] = _band(num, SIZE_BANDS, SIZE_LABELS).to_numpy()
+                    cols[f"{name}__band"] = _band(num, SIZE_BANDS, SIZE_LABELS)
                     categorical.add(f"{name}__band")
                 if name == self.revenue:
-                    cols[f"{name}__band"] = _band(num, REVENUE_BANDS, REVENUE_LABELS).to_numpy()
+                    cols[f"{name}__band"] = _band(num, REVENUE_BANDS, REVENUE_LABELS)
                     categorical.add(f"{name}__band")
             elif kind in ("date", "date_text"):
                 dates = pd.to_datetime(values, errors="coerce", format="ISO8601")
@@ -293,19 +327,24 @@ class ContactFeatures(TransformerMixin, BaseEstimator):
             else:
                 cols[name] = self._levels_of(name, values).to_numpy(dtype=object)
                 categorical.add(name)
+        # copy=False: the frame's constructor stacks the columns into blocks (one copy)
         frame = pd.DataFrame(
             {
-                c: pd.Series(v, index=X.index, dtype=object if c in categorical else float)
+                c: pd.Series(v, index=X.index, dtype=object if c in categorical else float,
+                             copy=False)
                 for c, v in cols.items()
             },
             index=X.index,
-        )
+        )  # fmt: skip
         return frame
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         """Model-ready features for raw rows; columns missing from ``X`` become missing."""
         check_is_fitted(self, "plan_")
-        return self._transform(X)[self.feature_names_out_]
+        out = self._transform(X)
+        if list(out.columns) == self.feature_names_out_:
+            return out  # already in order: no copy of the frame
+        return out[self.feature_names_out_]
 
     def unexpected_columns(self, X: pd.DataFrame) -> list[str]:
         """Columns of ``X`` the fitted transformer has never seen (they are ignored)."""

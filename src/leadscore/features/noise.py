@@ -52,11 +52,19 @@ def blank(values: pd.Series) -> np.ndarray:
     return out
 
 
-def _groups(X: pd.DataFrame) -> np.ndarray:
-    """Contact index per row (each row its own contact without ``contact_id``)."""
+def groups_of(X: pd.DataFrame) -> np.ndarray:
+    """Contact index per row (each row its own contact without ``contact_id``): the rank of
+    its id among the sorted distinct ids, as ``np.unique(..., return_inverse=True)`` numbers
+    them, found by hashing (a million ids: a sort of the distinct ids, not of every row)."""
     if "contact_id" not in X:
         return np.arange(len(X))
-    return np.unique(X["contact_id"].astype(str).to_numpy(), return_inverse=True)[1]
+    ids = X["contact_id"].astype(str)
+    if ids.isna().any():  # np.unique's own (slow) path and errors for missing ids
+        return np.unique(ids.to_numpy(), return_inverse=True)[1]
+    return pd.factorize(ids, sort=True)[0].astype(np.intp, copy=False)
+
+
+_groups = groups_of  # the name tests/test_noise.py reads
 
 
 def oof_gain(
@@ -139,10 +147,12 @@ def permutation_p(codes: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: in
 
 
 def category_signal(
-    categories: dict[str, pd.Series], y: np.ndarray, X: pd.DataFrame
-) -> pd.DataFrame:
-    """Per category column (its fitted levels per row): gain, z and whether it is pooled."""
-    groups = _groups(X)
+    categories: dict[str, pd.Series], y: np.ndarray, X: pd.DataFrame,
+    groups: np.ndarray | None = None,
+) -> pd.DataFrame:  # fmt: skip
+    """Per category column (its fitted levels per row): gain, z and whether it is pooled
+    (``groups``: ``groups_of(X)``, when the caller has it already)."""
+    groups = groups_of(X) if groups is None else groups
     y = np.asarray(y, dtype=float)
     if len(y) > MAX_ROWS:  # the rows of a random part of the contacts: the test's cost is bounded
         keep = np.random.default_rng(0).random(int(groups.max()) + 1) < MAX_ROWS / len(y)
@@ -165,9 +175,13 @@ def category_signal(
     return pd.DataFrame(records, columns=SIGNAL_COLUMNS)
 
 
-def missing_signal(missing: dict[str, np.ndarray], y: np.ndarray, X: pd.DataFrame) -> pd.DataFrame:
-    """Per column with some blanks: does "left blank" predict the outcome, and which way."""
-    groups = _groups(X)
+def missing_signal(
+    missing: dict[str, np.ndarray], y: np.ndarray, X: pd.DataFrame,
+    groups: np.ndarray | None = None,
+) -> pd.DataFrame:  # fmt: skip
+    """Per column with some blanks: does "left blank" predict the outcome, and which way
+    (``groups``: ``groups_of(X)``, when the caller has it already)."""
+    groups = groups_of(X) if groups is None else groups
     y = np.asarray(y, dtype=float)
     records = []
     for name, blank in missing.items():
