@@ -179,21 +179,30 @@ class ContactFeatures(TransformerMixin, BaseEstimator):
             return "excluded:" + found.reason()
         if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
             return "numeric"
-        present = values.dropna().astype(str).str.strip()
-        present = present[present != ""]
-        if len(present) == 0:
+        return self._text_kind(values)
+
+    def _text_kind(self, values: pd.Series) -> str:
+        """Numbers or dates written as text, titles, identifiers or categories: read from the
+        present values as stripped text, once per distinct value (``stripped_distinct``)."""
+        codes, spelling = stripped_distinct(values)
+        filled = (spelling != "").to_numpy(dtype=bool)
+        rows = codes[filled[codes]]  # each present row's text, as a code, in order
+        if len(rows) == 0:
             return "excluded:empty in training"
-        sample = present.sample(min(len(present), 5000), random_state=0)
+        # the rows present.sample(5000, random_state=0) draws (the draw depends on the length)
+        drawn = pd.Series(np.arange(len(rows))).sample(min(len(rows), 5000), random_state=0)
+        sample = spelling.take(rows[drawn.to_numpy()])
         if _share(to_number(sample).notna()) >= 0.95:
             return "numeric"
         if _share(pd.to_datetime(sample, errors="coerce", format="ISO8601").notna()) >= 0.95:
             if AS_OF in self._columns_seen:
                 return "date_text"
             return "excluded:dates, with no as_of time to compare them with"
-        n_unique = present.nunique()
-        if titles.looks_like_titles(present) and n_unique > 10:
+        distinct = spelling[filled]  # holds every distinct present text, first seen first
+        n_unique = distinct.nunique()
+        if n_unique > 10 and titles.looks_like_titles(distinct):
             return "title"
-        if n_unique > 50 and n_unique / len(present) > 0.5:
+        if n_unique > 50 and n_unique / len(rows) > 0.5:
             return "excluded:identifier-like (mostly unique text)"
         return "categorical"
 

@@ -97,12 +97,34 @@ def _share(mask: pd.Series | np.ndarray) -> float:
 
 
 def _text_sample(values: pd.Series) -> pd.Series:
-    """Up to ``SAMPLE_ROWS`` present values as stripped text (a seeded sample)."""
-    present = values.dropna()
+    """Up to ``SAMPLE_ROWS`` present values as stripped text (a seeded sample).
+
+    The rows are those ``values.dropna().sample(SAMPLE_ROWS, random_state=0)`` picks (the
+    draw depends only on how many values are present), taken without copying every value."""
+    present = np.flatnonzero(values.notna().to_numpy(dtype=bool))
     if len(present) > SAMPLE_ROWS:
-        present = present.sample(SAMPLE_ROWS, random_state=0)
-    text = present.astype(str).str.strip()
+        present = pd.Series(present).sample(SAMPLE_ROWS, random_state=0).to_numpy()
+    text = values.iloc[present].astype(str).str.strip()
     return text[text != ""]
+
+
+class _Rows(NamedTuple):
+    """A sample's text, each row's code into its distinct values, and those values (in order
+    of first appearance, as ``unique`` gives them): a rule written in Python runs once per
+    distinct value and a row's result is its value's."""
+
+    text: pd.Series
+    codes: np.ndarray
+    distinct: pd.Series
+
+    @classmethod
+    def of(cls, text: pd.Series) -> _Rows:
+        codes, uniques = pd.factorize(text)
+        return cls(text, codes, pd.Series(uniques, dtype=text.dtype))
+
+    def share(self, flags: pd.Series) -> float:
+        """The share of rows whose distinct value has ``flags`` (one flag per distinct)."""
+        return _share(flags.to_numpy(dtype=bool)[self.codes])
 
 
 def _digit_runs(digits: pd.Series) -> Recognised | None:
@@ -123,8 +145,8 @@ def _digit_runs(digits: pd.Series) -> Recognised | None:
 
 def _numbers(values: pd.Series) -> Recognised | None:
     """Numeric columns: only long, distinct whole numbers are recognised."""
-    x = values.dropna().to_numpy(dtype=float)
-    x = x[np.isfinite(x)]
+    x = values.to_numpy(dtype=float, na_value=np.nan)
+    x = x[np.isfinite(x)]  # the present, finite values in order (no copy of the column first)
     if len(x) == 0 or _share(x == np.round(x)) < 0.95 or np.abs(x).max() >= 1e16:
         return None
     sample = pd.Series(np.abs(x[: SAMPLE_ROWS * 2]).astype(np.int64)).astype(str)
@@ -189,7 +211,8 @@ def known_name(value: str) -> bool:
     )
 
 
-def _companies(text: pd.Series, distinct: pd.Series, header: str) -> Recognised | None:
+def _companies(rows: _Rows, header: str) -> Recognised | None:
+    text, distinct = rows.text, rows.distinct
     legal = _share(distinct.map(_has_legal_form))
     if legal >= 0.2:
         return Recognised(
@@ -204,11 +227,13 @@ def _companies(text: pd.Series, distinct: pd.Series, header: str) -> Recognised 
     return None
 
 
-def _people(text: pd.Series, distinct: pd.Series, header: str) -> Recognised | None:
-    shaped = _share(text.map(name_shaped))
+def _people(rows: _Rows, header: str) -> Recognised | None:
+    distinct = rows.distinct
+    shaped_distinct = distinct.map(name_shaped)
+    shaped = rows.share(shaped_distinct)
     if shaped < NAME_SHAPE_SHARE or titles.looks_like_titles(distinct):
         return None
-    names = distinct[distinct.map(name_shaped)]
+    names = distinct[shaped_distinct.to_numpy(dtype=bool)]
     known = _share(names.map(known_name))
     what = f"{shaped:.0%} of values are shaped like names"
     if known >= KNOWN_NAME_SHARE:
@@ -220,7 +245,8 @@ def _people(text: pd.Series, distinct: pd.Series, header: str) -> Recognised | N
     return None
 
 
-def _identifiers(text: pd.Series, distinct: pd.Series) -> Recognised | None:
+def _identifiers(rows: _Rows) -> Recognised | None:
+    text, distinct = rows.text, rows.distinct
     coded = _share(text.str.fullmatch(_CODE))
     if coded >= 0.8 and len(distinct) >= max(20, 0.1 * len(text)):
         unique = len(distinct) / len(text)
@@ -247,18 +273,14 @@ def recognise(values: pd.Series, name: str = "") -> Recognised | None:
         return Recognised("e-mail addresses", f"{share:.0%} of values")
     if (share := _share(is_phone(text))) >= MIN_SHARE:
         return Recognised("phone numbers", f"{share:.0%} of values are written like phones")
-    if (share := _share(text.map(_is_address))) >= MIN_SHARE:
+    rows = _Rows.of(text)
+    if (share := rows.share(rows.distinct.map(_is_address))) >= MIN_SHARE:
         return Recognised("street addresses", f"{share:.0%} of values hold a street and number")
     plain = text.str.fullmatch(r"\+?\d+")
     if _share(plain) >= 0.95 and (found := _digit_runs(text[plain].str.lstrip("+"))):
         return found
-    distinct = pd.Series(text.unique())
     header = header_words(name)
-    return (
-        _companies(text, distinct, header)
-        or _people(text, distinct, header)
-        or _identifiers(text, distinct)
-    )
+    return _companies(rows, header) or _people(rows, header) or _identifiers(rows)
 
 
 def personal_columns(
