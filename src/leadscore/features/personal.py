@@ -149,8 +149,10 @@ def _numbers(values: pd.Series) -> Recognised | None:
     x = x[np.isfinite(x)]  # the present, finite values in order (no copy of the column first)
     if len(x) == 0 or _share(x == np.round(x)) < 0.95 or np.abs(x).max() >= 1e16:
         return None
-    sample = pd.Series(np.abs(x[: SAMPLE_ROWS * 2]).astype(np.int64)).astype(str)
-    return _digit_runs(sample)
+    whole = np.abs(x[: SAMPLE_ROWS * 2]).astype(np.int64)
+    if len(whole) >= 20 and _share((whole >= 10**8) & (whole < 10**15)) < 0.8:
+        return None  # under 80 % have 9-15 digits: _digit_runs's verdict, without the text
+    return _digit_runs(pd.Series(whole).astype(str))
 
 
 def is_phone(text: pd.Series) -> pd.Series:
