@@ -92,8 +92,8 @@ def _most_spelled(
 ) -> dict[str, str]:
     """Each key's most frequent spelling over ``rows`` (codes into ``spelling``), as
     ``value_counts().index[0]`` over the key's rows picks it; on a tie, exactly that."""
-    table = pd.DataFrame({"key": folded, "text": spelling, "n": np.bincount(rows,
-                          minlength=len(spelling))})  # fmt: skip
+    counts = np.bincount(rows, minlength=len(spelling))
+    table = pd.DataFrame({"key": folded, "text": spelling, "n": counts})
     table = table[table["key"].isin(keys) & (table["n"] > 0)]
     per_key = table.groupby(["key", "text"], sort=False)["n"].sum()
     out = {}
@@ -336,16 +336,12 @@ class ContactFeatures(TransformerMixin, BaseEstimator):
             else:
                 cols[name] = self._levels_of(name, values).to_numpy(dtype=object)
                 categorical.add(name)
-        # copy=False: the frame's constructor stacks the columns into blocks (one copy)
-        frame = pd.DataFrame(
-            {
-                c: pd.Series(v, index=X.index, dtype=object if c in categorical else float,
-                             copy=False)
-                for c, v in cols.items()
-            },
-            index=X.index,
-        )  # fmt: skip
-        return frame
+        dtypes = {c: object if c in categorical else float for c in cols}
+        # copy=False: each column is copied once, when the frame stacks the columns into blocks
+        series = {
+            c: pd.Series(v, index=X.index, dtype=dtypes[c], copy=False) for c, v in cols.items()
+        }
+        return pd.DataFrame(series, index=X.index)
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         """Model-ready features for raw rows; columns missing from ``X`` become missing."""

@@ -147,9 +147,11 @@ def permutation_p(codes: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: in
 
 
 def category_signal(
-    categories: dict[str, pd.Series], y: np.ndarray, X: pd.DataFrame,
+    categories: dict[str, pd.Series],
+    y: np.ndarray,
+    X: pd.DataFrame,
     groups: np.ndarray | None = None,
-) -> pd.DataFrame:  # fmt: skip
+) -> pd.DataFrame:
     """Per category column (its fitted levels per row): gain, z and whether it is pooled
     (``groups``: ``groups_of(X)``, when the caller has it already)."""
     groups = groups_of(X) if groups is None else groups
@@ -176,9 +178,11 @@ def category_signal(
 
 
 def missing_signal(
-    missing: dict[str, np.ndarray], y: np.ndarray, X: pd.DataFrame,
+    missing: dict[str, np.ndarray],
+    y: np.ndarray,
+    X: pd.DataFrame,
     groups: np.ndarray | None = None,
-) -> pd.DataFrame:  # fmt: skip
+) -> pd.DataFrame:
     """Per column with some blanks: does "left blank" predict the outcome, and which way
     (``groups``: ``groups_of(X)``, when the caller has it already)."""
     groups = groups_of(X) if groups is None else groups
