@@ -38,6 +38,19 @@ def test_a_random_many_level_column_is_pooled_and_a_real_one_kept():
     assert noise.pooled_columns(signal.reset_index()) == ["segment"]
 
 
+def test_a_pooled_column_is_one_level_held_once_for_every_row():
+    """The feature of a pooled column is one string shared by every row (a million rows:
+    57 MB of copies of the same text otherwise, in each feature frame training holds)."""
+    from leadscore.features.contact import ContactFeatures
+
+    frame, y = _contacts()
+    features = ContactFeatures(min_category_count=1).fit(frame, y)
+    assert "segment" in features.pooled_
+    values = features.transform(frame)["segment"].to_numpy()
+    assert set(values) == {noise.POOLED}
+    assert len({id(v) for v in values}) == 1
+
+
 def test_the_shuffle_test_measures_the_gain_the_signal_table_reports():
     frame, y = _contacts()
     groups = noise._groups(frame)

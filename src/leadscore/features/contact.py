@@ -331,7 +331,9 @@ class ContactFeatures(TransformerMixin, BaseEstimator):
                 categorical.update((f"{name}__seniority", f"{name}__function"))
                 cols[f"{name}__decision_maker"] = titles.decision_maker(level)
             elif name in getattr(self, "pooled_", ()):  # no signal: one level for all
-                cols[name] = np.full(len(X), noise.POOLED, dtype=object)
+                pooled = np.empty(len(X), dtype=object)
+                pooled.fill(noise.POOLED)  # one string for every row (np.full makes one per row)
+                cols[name] = pooled
                 categorical.add(name)
             else:
                 cols[name] = self._levels_of(name, values).to_numpy(dtype=object)
