@@ -52,8 +52,19 @@ def activity_types(values: pd.Series) -> pd.Series:
     missing). Done once per distinct type and mapped back by code: a log has a handful of
     types and millions of rows (per row, the Python strings of 10 M rows took 1.9 GB)."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    folded = np.append(pd.Index(uniques).astype(str).str.strip().str.casefold(), np.nan)
-    return pd.Series(folded.astype(object)[codes], index=values.index, dtype=str)
+    folded = pd.Index(uniques).astype(str).str.strip().str.casefold()
+    return by_code(codes, folded.to_numpy(dtype=object), values.index)
+
+
+def by_code(codes: np.ndarray, texts: np.ndarray, index: pd.Index) -> pd.Series:
+    """The text series ``texts[codes]`` (missing where a code is -1), built by Arrow from the
+    codes: no Python object per row (10 M rows of an object array took 1 s and 80 MB more)."""
+    import pyarrow as pa
+
+    text = pa.large_string()
+    taken = pa.array(texts, type=text).take(pa.array(codes, mask=codes < 0))
+    as_str = {text: pd.StringDtype(na_value=np.nan)}.get
+    return pd.Series(taken.to_pandas(types_mapper=as_str).array, index=index, copy=False)
 
 
 def activities_frame(

@@ -218,8 +218,38 @@ def _missing_to_nan(frame: pd.DataFrame, missing_values: Iterable[str]) -> pd.Da
     missing = set(missing_values)
     for col in frame.columns:
         if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
-            frame[col] = frame[col].where(~frame[col].isin(missing), np.nan)
+            hit = frame[col].isin(missing)
+            if hit.any():  # else the column stays as read: no copy of 10 M values for nothing
+                frame[col] = frame[col].where(~hit, np.nan)
     return frame
+
+
+def _read_parquet(path: Path, missing_values: Iterable[str], columns: list[str] | None,
+                  coded: tuple[str, ...]) -> pd.DataFrame:  # fmt: skip
+    """A Parquet file's columns (``read_table``); ``coded`` text columns as categoricals."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+        refuse_duplicated(schema.names, path)
+        written = {str(n).strip(): n for n in schema.names}  # ``columns`` name them stripped
+        wanted = None if columns is None else [written.get(c, c) for c in columns]
+        texts = (pa.string(), pa.large_string())  # a stored categorical is read as it was
+        dictionary = [written[c] for c in coded if c in written
+                      and schema.field(written[c]).type in texts]  # fmt: skip
+        dictionary = [c for c in dictionary if wanted is None or c in wanted]
+        frame = pd.read_parquet(path, columns=wanted, read_dictionary=dictionary or None)
+    except InputError:
+        raise
+    except Exception as exc:  # pyarrow raises many types for a bad file
+        raise InputError(f"cannot read Parquet: {exc}", file=str(path)) from None
+    missing = set(missing_values)
+    for col in dictionary:  # as ``_missing_to_nan`` does to text, on the distinct values
+        found = [c for c in frame[col].cat.categories if c in missing]
+        if found:
+            frame[col] = frame[col].cat.remove_categories(found)
+    return _missing_to_nan(frame, missing)
 
 
 def read_table(
@@ -229,13 +259,16 @@ def read_table(
     columns: list[str] | None = None,
     text: Iterable[str] = (),
     sheet: str | None = None,
+    coded: Iterable[str] = (),
 ) -> pd.DataFrame:
     """Read a CSV, Parquet or Excel file into a DataFrame.
 
     CSV delimiter (``,`` ``;`` tab ``|``), encoding (UTF-8 with or without BOM, else Latin-1)
     and compression (by name) are detected, and every CSV value is kept as text. Values
     listed in ``missing_values`` become missing. ``text`` columns (ids) are read as text from
-    Excel too; ``sheet`` picks an Excel sheet by name (default: the first).
+    Excel too; ``sheet`` picks an Excel sheet by name (default: the first). ``coded``: text
+    columns of few distinct values (an activity log's types) that a Parquet file hands over
+    as pandas categoricals of the same text, decoded per distinct value, not per row.
 
     Raises:
         InputError: the file is missing, empty, cannot be parsed, or names a column twice.
@@ -244,19 +277,7 @@ def read_table(
     fmt = input_format(path)
     check_file(path)
     if fmt == "parquet":
-        import pyarrow.parquet as pq
-
-        try:
-            names = pq.read_schema(path).names
-            refuse_duplicated(names, path)
-            written = {str(n).strip(): n for n in names}  # ``columns`` name them stripped
-            wanted = None if columns is None else [written.get(c, c) for c in columns]
-            frame = pd.read_parquet(path, columns=wanted)
-        except InputError:
-            raise
-        except Exception as exc:  # pyarrow raises many types for a bad file
-            raise InputError(f"cannot read Parquet: {exc}", file=str(path)) from None
-        return _missing_to_nan(frame, missing_values)
+        return _read_parquet(path, missing_values, columns, tuple(coded))
     if fmt == "xlsx":
         from leadscore.io.excel import read_excel
 
