@@ -81,8 +81,23 @@ def _seconds(values: pd.Series | np.ndarray) -> np.ndarray:
 class _Index:
     """Sorted ``group << 34 | time`` keys for fast interval counts."""
 
-    def __init__(self, groups: np.ndarray, times: np.ndarray) -> None:
-        self.keys = np.sort((groups.astype(np.int64) << _SHIFT) | times)
+    def __init__(self, keys: np.ndarray) -> None:
+        self.keys = keys
+
+    @classmethod
+    def of(cls, groups: np.ndarray, times: np.ndarray) -> _Index:
+        """The index of events of ``groups`` at ``times`` (seconds, below 2**34)."""
+        keys = groups.astype(np.int64)  # a copy, shifted and sorted in place: one array
+        keys <<= _SHIFT
+        keys |= times
+        keys.sort()
+        return cls(keys)
+
+    def part(self, first: int, stop: int) -> _Index:
+        """The index of groups ``first`` to ``stop - 1`` alone: a view of their keys, so a
+        search runs among their events only (a tenth of a 10 M log: 3x faster searches)."""
+        bounds = np.searchsorted(self.keys, np.array([first, stop], dtype=np.int64) << _SHIFT)
+        return _Index(self.keys[bounds[0] : bounds[1]])
 
     def find(self, groups: np.ndarray, times: np.ndarray) -> np.ndarray:
         """Where each (group, time) would go among the keys: the group's events before it
@@ -146,18 +161,49 @@ def _positions(values: pd.Series, among: pd.Index) -> np.ndarray:
     return among.get_indexer(distinct).astype(np.int64)[codes]
 
 
+def _id_positions(ids: pd.Series, among: pd.Index) -> np.ndarray:
+    """The position of each id in ``among`` (-1 where absent): Arrow's hash look-up of the
+    text, 2x faster than factorizing 10 M ids first."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.large_string()
+    found = pc.index_in(pa.array(ids, type=text), value_set=pa.array(among, type=text))
+    return np.asarray(found.fill_null(-1), dtype=np.int64)
+
+
 def _coded(activities: pd.DataFrame | None, contacts: pd.Index, spec: ActivitySpec,
            origin: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """The activities of the keys' contacts as codes: contact (position in ``contacts``),
     seconds since ``origin`` and type (position in ``spec.types``; the others one code more)."""
     if activities is None or len(activities) == 0:
         activities = pd.DataFrame({ID: [], OCCURRED: pd.to_datetime([]), TYPE: []})
-    contact = _positions(activities[ID].astype(str), contacts)
+    contact = _id_positions(activities[ID].astype(str), contacts)
     keep = contact >= 0
     time = _seconds(activities[OCCURRED])[keep] - origin
     types = _positions(activities[TYPE], pd.Index(spec.types))[keep]
     types[types < 0] = len(spec.types)  # types not counted one by one still count in 'all'
     return contact[keep], time, types
+
+
+def _indexes(activities: pd.DataFrame | None, contacts: pd.Index, spec: ActivitySpec,
+             origin: int) -> tuple[_Index, _Index, _Index]:  # fmt: skip
+    """The activities of the keys' contacts indexed by contact, by (type, contact) — type
+    first, so each type's events lie together — and the high-intent ones by contact. The codes
+    go once the indexes hold them (10 M activities: 0.3 GB less at the peak)."""
+    import pyarrow as pa
+
+    a_contact, a_time, type_codes = _coded(activities, contacts, spec, origin)
+    high_codes = np.array([spec.types.index(t) for t in spec.high_intent], dtype=np.int64)
+    is_high = np.isin(type_codes, high_codes)
+    by_high = _Index.of(a_contact[is_high], a_time[is_high])
+    del is_high
+    by_contact = _Index.of(a_contact, a_time)
+    type_codes *= len(contacts)
+    type_codes += a_contact
+    del a_contact
+    pa.default_memory_pool().release_unused()  # the look-ups' Arrow memory: NumPy's next
+    return by_contact, _Index.of(type_codes, a_time), by_high
 
 
 def aggregate_activities(
@@ -183,18 +229,12 @@ def aggregate_activities(
 
     q_contact, distinct = pd.factorize(keys[ID].astype(str), use_na_sentinel=False)
     q_contact = q_contact.astype(np.int64)
-    a_contact, a_time, type_codes = _coded(activities, pd.Index(distinct), spec, origin)
-    n_types = len(spec.types)
+    by_contact, by_type, by_high = _indexes(activities, pd.Index(distinct), spec, origin)
+    n_contacts = len(distinct)
     # the rows taken by contact, then time: every search below then asks in the order of the
     # sorted keys (1 M rows against 10 M activities: 15 s of searches became under 1 s)
     order = np.lexsort((hi, q_contact))
     q_contact, hi = q_contact[order], hi[order]
-
-    by_contact = _Index(a_contact, a_time)
-    by_type = _Index(a_contact * (n_types + 1) + type_codes, a_time)
-    high_codes = np.array([spec.types.index(t) for t in spec.high_intent], dtype=np.int64)
-    is_high = np.isin(type_codes, high_codes)
-    by_high = _Index(a_contact[is_high], a_time[is_high])
 
     out = _Columns(names, order)
 
@@ -208,7 +248,8 @@ def aggregate_activities(
 
     fill("all", by_contact, q_contact)
     for code, name in enumerate(spec.types):
-        fill(slug(name), by_type, q_contact * (n_types + 1) + code)
+        start = code * n_contacts  # the type's groups: one run of the type-major keys
+        fill(slug(name), by_type.part(start, start + n_contacts), q_contact + start)
 
     out["n_high_intent_total"] = by_high.count(q_contact, np.zeros_like(hi), hi).astype(float)
     last_high = by_high.last_before(q_contact, hi)
