@@ -92,3 +92,37 @@ def test_rows_in_any_order_get_the_features_each_would_get_alone():
     alone = pd.concat([aggregate_activities(log, keys.iloc[[i]], spec) for i in range(len(keys))])
     pd.testing.assert_frame_equal(together, alone)
     assert together["n_all_total"].nunique() > 5  # the rows really differ
+
+
+def test_each_type_counts_exactly_its_own_activities_before_as_of():
+    """Every per-type count and recency equals a direct count of the log: many contacts and
+    types (more than are counted one by one), contacts without activity, activity of
+    contacts not asked about."""
+    rng = np.random.default_rng(8)
+    contacts = [f"c{i}" for i in range(40)]
+    types = [f"type_{i}" for i in range(7)]
+    n = 2000
+    log = pd.DataFrame({
+        "contact_id": rng.choice([*contacts, "other"], n),
+        "occurred_at": T("2025-01-01") + pd.to_timedelta(rng.integers(0, 300 * 24, n), unit="h"),
+        "activity_type": rng.choice(types, n, p=[0.3, 0.2, 0.2, 0.1, 0.1, 0.05, 0.05]),
+    })  # fmt: skip
+    spec = learn_activity_spec(log, [7, 30], max_types=5)
+    keys = pd.DataFrame({
+        "contact_id": rng.choice([*contacts, "silent"], 80),
+        "as_of": T("2025-03-01") + pd.to_timedelta(rng.integers(0, 200 * 24, 80), unit="h"),
+    })  # fmt: skip
+    f = aggregate_activities(log, keys, spec)
+    assert len(spec.types) == 5
+    for i, (contact, as_of) in enumerate(keys.itertuples(index=False)):
+        mine = log[(log["contact_id"] == contact) & (log["occurred_at"] < as_of)]
+        assert f.loc[i, "n_all_total"] == len(mine)
+        for t in spec.types:
+            of_type = mine.loc[mine["activity_type"] == t, "occurred_at"]
+            assert f.loc[i, f"n_{t}_total"] == len(of_type)
+            for w in spec.windows:
+                recent = (of_type >= as_of - pd.Timedelta(days=w)).sum()
+                assert f.loc[i, f"n_{t}_{w}d"] == recent
+            days = (as_of - of_type.max()) / pd.Timedelta(days=1) if len(of_type) else np.nan
+            assert f.loc[i, f"days_since_last_{t}"] == pytest.approx(days, nan_ok=True, abs=1e-6)
+    assert f["n_type_3_total"].sum() > 20  # the types really are counted

@@ -126,3 +126,25 @@ def test_activity_log_reads_its_three_columns_and_folds_types(tmp_path, suffix):
     log.to_csv(acts, index=False) if suffix == "csv" else log.to_parquet(acts, index=False)
     with pytest.raises(InputError, match="activity type is empty"):
         _load(contacts, acts)
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_a_missing_value_placeholder_as_activity_type_is_an_empty_type(tmp_path, suffix):
+    """A Parquet log's types are read by distinct value: a placeholder (``N/A``) is still a
+    missing type, named by its row, and the other types still fold as in CSV."""
+    contacts = _write(tmp_path, HEADER + "c1,2025-01-02,,,\nc2,2025-01-02,,,\n")
+    log = pd.DataFrame(
+        {
+            "contact_id": ["c1", "c2", "c1"],
+            "occurred_at": ["2025-01-03", "2025-01-04", "2025-01-05"],
+            "activity_type": ["Demo ", "n/a?", "N/A"],
+        }
+    )
+    acts = tmp_path / f"acts.{suffix}"
+    log.to_csv(acts, index=False) if suffix == "csv" else log.to_parquet(acts, index=False)
+    row = 4 if suffix == "csv" else 3  # a spreadsheet row; a Parquet file's data row
+    with pytest.raises(InputError, match=f"column 'activity_type', row {row}: activity type is"):
+        _load(contacts, acts)
+    log.loc[2, "activity_type"] = "DEMO"
+    log.to_csv(acts, index=False) if suffix == "csv" else log.to_parquet(acts, index=False)
+    assert list(_load(contacts, acts).activities["activity_type"]) == ["demo", "n/a?", "demo"]

@@ -244,12 +244,7 @@ def _read_parquet(path: Path, missing_values: Iterable[str], columns: list[str] 
         raise
     except Exception as exc:  # pyarrow raises many types for a bad file
         raise InputError(f"cannot read Parquet: {exc}", file=str(path)) from None
-    missing = set(missing_values)
-    for col in dictionary:  # as ``_missing_to_nan`` does to text, on the distinct values
-        found = [c for c in frame[col].cat.categories if c in missing]
-        if found:
-            frame[col] = frame[col].cat.remove_categories(found)
-    return _missing_to_nan(frame, missing)
+    return _missing_to_nan(frame, missing_values)  # a categorical of text is text to it
 
 
 def read_table(
