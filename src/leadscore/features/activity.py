@@ -191,8 +191,6 @@ def _indexes(activities: pd.DataFrame | None, contacts: pd.Index, spec: Activity
     """The activities of the keys' contacts indexed by contact, by (type, contact) — type
     first, so each type's events lie together — and the high-intent ones by contact. The codes
     go once the indexes hold them (10 M activities: 0.3 GB less at the peak)."""
-    import pyarrow as pa
-
     a_contact, a_time, type_codes = _coded(activities, contacts, spec, origin)
     high_codes = np.array([spec.types.index(t) for t in spec.high_intent], dtype=np.int64)
     is_high = np.isin(type_codes, high_codes)
@@ -202,7 +200,6 @@ def _indexes(activities: pd.DataFrame | None, contacts: pd.Index, spec: Activity
     type_codes *= len(contacts)
     type_codes += a_contact
     del a_contact
-    pa.default_memory_pool().release_unused()  # the look-ups' Arrow memory: NumPy's next
     return by_contact, _Index.of(type_codes, a_time), by_high
 
 
@@ -247,10 +244,6 @@ def aggregate_activities(
         out[recency_name(prefix)] = np.where(last >= 0, (hi - last) / _DAY, np.nan)
 
     fill("all", by_contact, q_contact)
-    for code, name in enumerate(spec.types):
-        start = code * n_contacts  # the type's groups: one run of the type-major keys
-        fill(slug(name), by_type.part(start, start + n_contacts), q_contact + start)
-
     out["n_high_intent_total"] = by_high.count(q_contact, np.zeros_like(hi), hi).astype(float)
     last_high = by_high.last_before(q_contact, hi)
     out["days_since_last_high_intent"] = np.where(last_high >= 0, (hi - last_high) / _DAY, np.nan)
@@ -259,6 +252,11 @@ def aggregate_activities(
     recent = by_contact.count(q_contact, hi - 30 * _DAY, hi)
     prior = by_contact.count(q_contact, hi - 60 * _DAY, hi - 30 * _DAY)
     out["velocity_30d"] = (recent - prior).astype(float)
+    del by_contact, by_high, last_high, first, recent, prior  # gone before the block fills
+    for code, name in enumerate(spec.types):
+        start = code * n_contacts  # the type's groups: one run of the type-major keys
+        fill(slug(name), by_type.part(start, start + n_contacts), q_contact + start)
+    del by_type
     distinct = np.zeros(n)
     for name in spec.types:
         distinct += out[f"n_{slug(name)}_total"] > 0
