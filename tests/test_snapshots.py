@@ -33,3 +33,15 @@ def test_snapshot_dates_leave_a_full_label_window_before_the_export_end():
     assert max(dates) <= T("2025-12-31") - pd.Timedelta(days=90)
     assert min(dates) > T("2025-01-01")
     assert all((b - a).days == 30 for a, b in zip(dates, dates[1:], strict=False))
+
+
+def test_each_date_holds_the_contacts_open_then_with_their_own_labels():
+    dates = [T("2025-02-01"), T("2025-03-01"), T("2025-06-05")]
+    ex = build_examples(_contacts(), dates, horizon_days=60)
+    got = {d: dict(zip(g["contact_id"], g["label"], strict=True)) for d, g in ex.groupby("as_of")}
+    assert got == {
+        T("2025-02-01"): {"won_soon": 1, "won_late": 0, "lost": 0, "open": 0},
+        T("2025-03-01"): {"won_soon": 1, "won_late": 0, "open": 0},
+        T("2025-06-05"): {"won_late": 1, "open": 0, "new": 0},
+    }
+    assert list(ex.columns) == ["contact_id", "as_of", "label"]
