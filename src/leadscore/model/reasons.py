@@ -110,7 +110,8 @@ def logistic_parts(
     encode, model = pipeline.named_steps["encode"], pipeline.named_steps["model"]
     factors = list(features.columns)
     encoded = encode.transform(features)
-    X = np.asarray(encoded, dtype=float)
+    # a float32 design (``estimators.CompactDesign``) is centred straight into float64 below
+    X = encoded if isinstance(encoded, np.ndarray) else np.asarray(encoded, dtype=float)
     coef = model.coef_[0]
     mean = np.zeros(X.shape[1]) if reference is None else np.asarray(reference, dtype=float)
     groups = _encode_groups(encode, factors)
