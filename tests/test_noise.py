@@ -32,7 +32,7 @@ def _contacts(n: int = 6000, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
 def test_a_random_many_level_column_is_pooled_and_a_real_one_kept():
     frame, y = _contacts()
     cats = {c: frame[c] for c in ("source", "segment")}
-    signal = noise.category_signal(cats, y, frame).set_index("column")
+    signal = noise.category_signal(cats, y, noise.groups_of(frame)).set_index("column")
     assert signal.loc["source", "verdict"] == "kept" and signal.loc["source", "z"] >= 2
     assert signal.loc["segment", "verdict"].startswith("pooled")
     assert noise.pooled_columns(signal.reset_index()) == ["segment"]
@@ -53,7 +53,7 @@ def test_a_pooled_column_is_one_level_held_once_for_every_row():
 
 def test_the_shuffle_test_measures_the_gain_the_signal_table_reports():
     frame, y = _contacts()
-    groups = noise._groups(frame)
+    groups = noise.groups_of(frame)
     folds = noise._fold_of(groups, 0)
     for column in ("source", "segment"):
         codes = pd.factorize(frame[column])[0]
@@ -72,7 +72,7 @@ def test_blanks_are_predictive_only_when_they_track_the_outcome():
     at_random = rng.random(n) < 0.25  # blanks removed at random: no signal
     unstated = rng.random(n) < np.where(y == 1, 0.2, 0.45)  # buyers state it more often
     verdicts = noise.missing_verdicts(
-        noise.missing_signal({"revenue": at_random, "budget": unstated}, y, frame)
+        noise.missing_signal({"revenue": at_random, "budget": unstated}, y, noise.groups_of(frame))
     )
     assert verdicts == {"revenue": "not predictive", "budget": "blank converts less"}
 

@@ -256,8 +256,8 @@ class ContactFeatures(TransformerMixin, BaseEstimator):
         groups = noise.groups_of(X)
         self.signal_ = pd.concat(
             [
-                noise.category_signal(cats, target, X, groups),
-                noise.missing_signal(blanks, target, X, groups),
+                noise.category_signal(cats, target, groups),
+                noise.missing_signal(blanks, target, groups),
             ],
             ignore_index=True,
         )

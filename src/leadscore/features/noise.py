@@ -64,9 +64,6 @@ def groups_of(X: pd.DataFrame) -> np.ndarray:
     return pd.factorize(ids, sort=True)[0].astype(np.intp, copy=False)
 
 
-_groups = groups_of  # the name tests/test_noise.py reads
-
-
 def oof_gain(
     codes: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int = 0
 ) -> tuple[float, float]:
@@ -147,14 +144,10 @@ def permutation_p(codes: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: in
 
 
 def category_signal(
-    categories: dict[str, pd.Series],
-    y: np.ndarray,
-    X: pd.DataFrame,
-    groups: np.ndarray | None = None,
+    categories: dict[str, pd.Series], y: np.ndarray, groups: np.ndarray
 ) -> pd.DataFrame:
     """Per category column (its fitted levels per row): gain, z and whether it is pooled
-    (``groups``: ``groups_of(X)``, when the caller has it already)."""
-    groups = groups_of(X) if groups is None else groups
+    (``groups``: each row's contact, ``groups_of``)."""
     y = np.asarray(y, dtype=float)
     if len(y) > MAX_ROWS:  # the rows of a random part of the contacts: the test's cost is bounded
         keep = np.random.default_rng(0).random(int(groups.max()) + 1) < MAX_ROWS / len(y)
@@ -178,14 +171,10 @@ def category_signal(
 
 
 def missing_signal(
-    missing: dict[str, np.ndarray],
-    y: np.ndarray,
-    X: pd.DataFrame,
-    groups: np.ndarray | None = None,
+    missing: dict[str, np.ndarray], y: np.ndarray, groups: np.ndarray
 ) -> pd.DataFrame:
     """Per column with some blanks: does "left blank" predict the outcome, and which way
-    (``groups``: ``groups_of(X)``, when the caller has it already)."""
-    groups = groups_of(X) if groups is None else groups
+    (``groups``: each row's contact, ``groups_of``)."""
     y = np.asarray(y, dtype=float)
     records = []
     for name, blank in missing.items():
