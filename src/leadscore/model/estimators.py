@@ -53,10 +53,6 @@ LOGISTIC_GRID: tuple[dict[str, float], ...] = ({"C": 0.05}, {"C": 0.3}, {"C": 2.
 # weight of the boosted log-odds in the blend (the logistic model gets the rest)
 BLEND_WEIGHTS = (0.25, 0.5, 0.75)
 EARLY_STOPPING_ROUNDS = 20  # iterations without a better validation loss before stopping
-# "better" by more than this share of the log loss of the validation rows' own conversion rate
-# (0.01 %; 1.5e-5 of log loss on the 1 M bench): scikit-learn's default counts any gain over
-# 1e-7, which kept a setting going 200 rounds for 0.3 % of its loss (docs/scale.md)
-EARLY_STOPPING_GAIN = 1e-4
 DECISION_ROWS = 65_536  # rows per block of the logistic model's float64 log-odds (70 MB)
 
 

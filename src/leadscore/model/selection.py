@@ -139,18 +139,6 @@ def best_iterations(head: Any) -> int:
     return max(1, int(np.argmax(scores)))
 
 
-def stopping_tolerance(y_val: np.ndarray) -> float:
-    """The least gain in validation log loss over ``EARLY_STOPPING_ROUNDS`` boosting rounds
-    that counts as progress: ``EARLY_STOPPING_GAIN`` of the log loss of the validation rows'
-    own conversion rate (the model that knows nothing), so the rule reads the same whatever
-    that rate is."""
-    rate = float(np.mean(y_val)) if len(y_val) else 0.0
-    if not 0.0 < rate < 1.0:
-        return 0.0
-    prior = -(rate * np.log(rate) + (1 - rate) * np.log1p(-rate))
-    return float(estimators.EARLY_STOPPING_GAIN * prior)
-
-
 def figures(scores: np.ndarray, y: np.ndarray, calibration: str) -> dict[str, float]:
     """ROC AUC of log-odds ``scores`` and the cross-validated log loss once calibrated."""
     p = expit(np.asarray(scores, dtype=float))
@@ -178,7 +166,7 @@ def _tune(kind: str, grid: tuple[dict[str, float], ...], features: ContactFeatur
         if kind == "hgb" and "max_iter" not in settings:  # a set count is not tuned
             model.set_params(
                 early_stopping=True, scoring="loss", validation_fraction=None,
-                n_iter_no_change=estimators.EARLY_STOPPING_ROUNDS, tol=stopping_tolerance(y_val),
+                n_iter_no_change=estimators.EARLY_STOPPING_ROUNDS,
             )  # fmt: skip
             model.fit(X_fit, y_fit, X_val=X_val, y_val=y_val)
         else:
@@ -300,8 +288,7 @@ def select(features: ContactFeatures, F_fit: pd.DataFrame, y_fit: np.ndarray,
     tuning = (
         f"{len(estimators.HGB_GRID)} boosted settings stopped early (at most "
         f"{estimators.HGB_MAX_ITER} iterations, {estimators.EARLY_STOPPING_ROUNDS} without "
-        f"a {estimators.EARLY_STOPPING_GAIN:.2%} gain), "
-        f"{len(estimators.LOGISTIC_GRID)} logistic penalties and "
+        f"progress), {len(estimators.LOGISTIC_GRID)} logistic penalties and "
         f"{len(estimators.BLEND_WEIGHTS)} blend weights, fitted on {len(y_fit):,} rows"
     )
     if budget is not None:
