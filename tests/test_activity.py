@@ -126,3 +126,15 @@ def test_each_type_counts_exactly_its_own_activities_before_as_of():
             days = (as_of - of_type.max()) / pd.Timedelta(days=1) if len(of_type) else np.nan
             assert f.loc[i, f"days_since_last_{t}"] == pytest.approx(days, nan_ok=True, abs=1e-6)
     assert f["n_type_3_total"].sum() > 20  # the types really are counted
+
+
+def test_an_activity_index_too_large_for_its_keys_says_so_instead_of_wrapping():
+    """Keys are ``group << 34 | seconds``: a group past 2**29 would overflow int64 and count
+    another contact's activities, so building such an index stops with the reason."""
+    from leadscore.features.activity import _MAX_GROUPS, _Index
+
+    times = np.array([5, 7], dtype=np.int64)
+    fits = _Index.of(np.array([0, _MAX_GROUPS - 1]), times)
+    assert (fits.keys >> 34).tolist() == [0, _MAX_GROUPS - 1]
+    with pytest.raises(ValueError, match="groups"):
+        _Index.of(np.array([0, _MAX_GROUPS]), times)

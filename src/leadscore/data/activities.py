@@ -14,20 +14,16 @@ from leadscore.data.contract import canonical_ids, parse_dates, require_columns
 from leadscore.data.outcomes import export_end, stated_end
 from leadscore.data.reading import Reading
 from leadscore.errors import InputError
+from leadscore.features.activity import id_positions
 from leadscore.io.tables import row_number
 
 ID, OCCURRED, TYPE = "contact_id", "occurred_at", "activity_type"
 
 
 def known_ids(ids: pd.Series, known: pd.Series) -> np.ndarray:
-    """Which of ``ids`` are among ``known`` (canonical ids, text): Arrow's hash lookup, 6x
-    faster than pandas' ``isin`` on 10 M activities (1.1 s against 6 s)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    text = pa.large_string()  # no 2 GB limit on the ids of a long log
-    found = pc.is_in(pa.array(ids, type=text), value_set=pa.array(known, type=text))
-    return found.to_numpy(zero_copy_only=False).astype(bool)
+    """Which of ``ids`` are among ``known`` (canonical ids, text): Arrow's hash lookup
+    (``features.activity.id_positions``), 6x faster than pandas' ``isin`` on 10 M activities."""
+    return id_positions(ids, known) >= 0
 
 
 def late_activities(acts: pd.DataFrame, contacts: pd.DataFrame, cfg: Config, name: str

@@ -25,6 +25,7 @@ ID, OCCURRED, TYPE, AS_OF = "contact_id", "occurred_at", "activity_type", "as_of
 HIGH_INTENT_WORDS = ("demo", "quote", "pricing", "price", "meeting", "trial", "proposal", "sales")
 
 _SHIFT = np.int64(34)  # 2**34 seconds is over 500 years: room for any CRM's dates
+_MAX_GROUPS = 1 << (63 - 34)  # groups (contacts, or types x contacts) a key can hold
 _DAY = 86_400
 
 
@@ -88,6 +89,11 @@ class _Index:
     def of(cls, groups: np.ndarray, times: np.ndarray) -> _Index:
         """The index of events of ``groups`` at ``times`` (seconds, below 2**34)."""
         keys = groups.astype(np.int64)  # a copy, shifted and sorted in place: one array
+        if len(keys) and int(keys.max()) >= _MAX_GROUPS:  # the shift would overflow: say so
+            raise ValueError(
+                f"activity index: {int(keys.max()) + 1:,} groups (contacts x activity types) "
+                f"in one call, above the {_MAX_GROUPS:,} its keys hold: use fewer contacts at once"
+            )
         keys <<= _SHIFT
         keys |= times
         keys.sort()
@@ -161,9 +167,10 @@ def _positions(values: pd.Series, among: pd.Index) -> np.ndarray:
     return among.get_indexer(distinct).astype(np.int64)[codes]
 
 
-def _id_positions(ids: pd.Series, among: pd.Index) -> np.ndarray:
+def id_positions(ids: pd.Series, among: pd.Index | pd.Series) -> np.ndarray:
     """The position of each id in ``among`` (-1 where absent): Arrow's hash look-up of the
-    text, 2x faster than factorizing 10 M ids first."""
+    text, 2x faster than factorizing 10 M ids first; large strings, so a long log's ids pass
+    Arrow's 2 GB limit for one text array (``data.activities.known_ids`` asks the same)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -178,7 +185,7 @@ def _coded(activities: pd.DataFrame | None, contacts: pd.Index, spec: ActivitySp
     seconds since ``origin`` and type (position in ``spec.types``; the others one code more)."""
     if activities is None or len(activities) == 0:
         activities = pd.DataFrame({ID: [], OCCURRED: pd.to_datetime([]), TYPE: []})
-    contact = _id_positions(activities[ID].astype(str), contacts)
+    contact = id_positions(activities[ID].astype(str), contacts)
     keep = contact >= 0
     time = _seconds(activities[OCCURRED])[keep] - origin
     types = _positions(activities[TYPE], pd.Index(spec.types))[keep]
