@@ -89,6 +89,13 @@ def test_on_the_demo_scores_spread_the_list_and_every_score_has_one_tier(trained
     again.set_reference(rows)
     want = score_reference(result.scorer.predict_proba(rows))
     assert again.info["score_reference"]["quantiles"] == want
+    # training hands the test rows over as the model's features of them (the refit keeps no
+    # raw rows): the same reference, spreads and drift
+    from_features = copy.deepcopy(result.scorer)
+    from_features.set_reference(None, features=result.scorer.features.transform(rows))
+    assert from_features.info["score_reference"] == again.info["score_reference"]
+    assert from_features.info["factor_reference"] == again.info["factor_reference"]
+    assert repr(from_features.drift_reference) == repr(again.drift_reference)
 
 
 def test_ece_is_small_when_calibrated_and_large_when_not():

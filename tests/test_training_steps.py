@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 import leadscore
 from leadscore.cli import app
+from leadscore.config import load_config
 from leadscore.features import titles
 from leadscore.features.contact import per_distinct, to_number
 from leadscore.model import selection
@@ -78,6 +79,17 @@ def test_above_the_budget_the_calibrator_learns_only_from_rows_the_model_never_s
     assert abs(auc[0] - auc[1]) < 0.02, auc
     mean = [m.probs["chosen"].mean() for m in (held, crossed)]
     assert abs(mean[0] - y_test.mean()) < max(0.02, 2 * abs(mean[1] - y_test.mean())), mean
+
+
+def test_the_refit_hands_back_the_test_rows_as_its_own_features_make_them(monkeypatch):
+    from leadscore.model.refit import refit
+    from leadscore.model.spec import TrainSpec
+
+    tr, _, held = _measured(monkeypatch, 10**9)
+    test_rows = tr.rows.iloc[tr.split.test]
+    shipped = refit(tr.rows, tr.y, tr.split, held, TrainSpec.from_config(load_config(None)))
+    # the reference the scores rank in: the test rows, not the raw rows' other parts
+    pd.testing.assert_frame_equal(shipped.reference, shipped.features.transform(test_rows))
 
 
 def test_tuning_rows_keep_whole_contacts_near_the_budget(monkeypatch):
@@ -153,6 +165,53 @@ def test_the_linear_models_cheaper_steps_give_the_same_numbers_bit_for_bit():
     y = x.copy()
     assert signed_log_in_place(y) is y  # written over the imputer's own array
     assert np.array_equal(y.view(np.int64), expected.view(np.int64))
+
+
+def test_the_scaler_gives_the_same_figures_without_a_float64_copy_of_the_design():
+    import tracemalloc
+
+    from sklearn.preprocessing import StandardScaler
+
+    from leadscore.model.estimators import ColumnScaler, to_float32
+
+    rng = np.random.default_rng(1)
+    for dtype, order, nan in [
+        (np.float32, "C", False),
+        (np.float32, "F", True),
+        (np.float64, "C", True),
+    ]:
+        X = rng.standard_normal((5_001, 21)) * rng.uniform(0.1, 1e4, 21) + rng.uniform(
+            -1e3, 1e3, 21
+        )
+        X[:, 3] = 7.0  # a constant column: scale 1
+        if nan:
+            X[rng.random(X.shape) < 0.1] = np.nan  # counts per column
+        X = np.asarray(X, dtype=dtype, order=order)
+        ours, theirs = ColumnScaler().fit(X), StandardScaler().fit(X)
+        for name in ("mean_", "var_", "scale_", "n_samples_seen_"):
+            got, want = np.asarray(getattr(ours, name)), np.asarray(getattr(theirs, name))
+            assert got.dtype == want.dtype and got.shape == want.shape
+            assert np.array_equal(got, want, equal_nan=True), name
+        assert np.array_equal(ours.transform(X), theirs.transform(X), equal_nan=True)
+    wide = rng.standard_normal((200_000, 40)).astype(np.float32)  # 32 MB
+    peaks = []
+    for scaler in (ColumnScaler(), StandardScaler()):
+        tracemalloc.start()
+        scaler.fit(wide)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    assert (
+        peaks[0] < wide.nbytes / 2 < 2 * wide.nbytes < peaks[1]
+    )  # scikit-learn's: float64 X - mean
+    # the numbers reach the imputer as a new writeable array, which it need not copy to write
+    values = wide[:1_000, :3].astype(float)
+    values[5, 0] = np.nan
+    frame = pd.DataFrame({c: values[:, j] for j, c in enumerate("abc")})  # one pandas block
+    for given in (frame, frame.astype({"a": "Float64"})):  # read-only values from pandas, or not
+        numbers = to_float32(given)
+        assert numbers.flags.writeable and numbers.flags.f_contiguous
+        want = given.to_numpy(np.float32, na_value=np.nan)
+        assert np.array_equal(numbers, want, equal_nan=True)
 
 
 def test_the_linear_design_is_stacked_without_densifying_the_one_hot_part_alone():

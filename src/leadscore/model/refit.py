@@ -37,12 +37,15 @@ from leadscore.model.steps import Steps, step_of
 
 @dataclass
 class Shipped:
-    """The calibrated model to save, its fitted features and head, and what it was fitted on."""
+    """The calibrated model to save, its fitted features and head, what it was fitted on, and
+    the test rows as its features make them (the reference its scores rank in, which
+    ``LeadScorer.set_reference`` records)."""
 
     model: Any
     features: ContactFeatures
     head: Any
     description: str
+    reference: pd.DataFrame
 
 
 def refit(rows: pd.DataFrame, y: np.ndarray, split: Split, measured: Measured,
@@ -58,6 +61,9 @@ def refit(rows: pd.DataFrame, y: np.ndarray, split: Split, measured: Measured,
         if measured.recipe.kind == "base_rate":  # one score for every row (see model.measure)
             kept, scores = np.ones(len(y), dtype=bool), head.decision_function(F)
         model = calibrate_scores(assemble(features, head), scores, y[kept], measured.method[0])
+        # the test rows' features, taken from the refit's own once its fits are done: the
+        # caller then holds no raw test rows through the fits (a million rows: 0.19 GB)
+        reference = F.iloc[split.test]
     on = "a score of every row from a model that never saw it"
     if not kept.all():
         on = (
@@ -68,7 +74,7 @@ def refit(rows: pd.DataFrame, y: np.ndarray, split: Split, measured: Measured,
         f"refit on all {len(y):,} labelled rows (test and purge gap included); calibrated "
         f"({measured.method[0]}) on {on}"
     )
-    return Shipped(model, features, head, described)
+    return Shipped(model, features, head, described, reference)
 
 
 def _out_of_sample_scores(rows: pd.DataFrame, y: np.ndarray, split: Split,
@@ -88,10 +94,11 @@ def _out_of_sample_scores(rows: pd.DataFrame, y: np.ndarray, split: Split,
     return kept, scores[kept]
 
 
-def as_measured(measured: Measured) -> Shipped:
+def as_measured(measured: Measured, test_rows: pd.DataFrame) -> Shipped:
     """The measured model itself (``refit = false``): fitted on the rows before the test."""
     described = (
         f"not refit ([training] refit = false): the measured model, fitted on the "
         f"{len(measured.fitted):,} rows before the test"
     )
-    return Shipped(measured.model(), measured.features, measured.head, described)
+    reference = measured.features.transform(test_rows)
+    return Shipped(measured.model(), measured.features, measured.head, described, reference)

@@ -49,7 +49,13 @@ class LeadScorer:
             return np.zeros(0)
         return self.estimator.predict_proba(rows)[:, 1]
 
-    def set_reference(self, rows: pd.DataFrame, population: str = "held-out rows") -> None:
+    def set_reference(
+        self,
+        rows: pd.DataFrame | None,
+        population: str = "held-out rows",
+        *,
+        features: pd.DataFrame | None = None,
+    ) -> None:
         """Record the reference population the score ranks in: the probabilities of ``rows``
         (the leads the model was checked on) at 1,001 quantiles, in ``info``; and how those
         leads spread on each factor, which the reasons are said against ("more than most"),
@@ -57,18 +63,25 @@ class LeadScorer:
 
         Call it once the model is final (after a refit too): the score is the share of these
         leads with a lower probability, so score 90 = more likely than 90 % of them.
+        ``features``: those rows already through this model's feature step, when at hand
+        (``model.refit`` keeps them instead of the raw rows); then ``rows`` may be None.
         """
         from leadscore.model.calibration import calibrated_from_scores
 
-        features = self.features.transform(rows)  # once, for the probability and the spreads
-        if len(rows) and len(self.estimator.calibrated_classifiers_) == 1:
+        if features is None:  # once, for the probability and the spreads
+            features = self.features.transform(rows)
+        if not len(features):
+            p = np.zeros(0)
+        elif len(self.estimator.calibrated_classifiers_) == 1:
             decision = Pipeline(self.pipeline.steps[1:]).decision_function(features)
             p = calibrated_from_scores(self.estimator, decision)  # = predict_proba(rows)
+        elif rows is not None:
+            p = self.predict_proba(rows)  # a calibrator ensemble: each model its own pass
         else:
-            p = self.predict_proba(rows)
+            raise ValueError("a calibrator ensemble needs the raw reference rows")
         self.info["score_reference"] = {
             "population": population,
-            "rows": int(len(rows)),
+            "rows": int(len(features)),
             "quantiles": score_reference(p),
         }
         self.info["factor_reference"] = factor_reference(features)

@@ -39,6 +39,8 @@ from leadscore.model.tiers import assign_tiers, derive_thresholds, tier_table
 
 __all__ = ["TrainResult", "feature_transformer", "guard_leakage", "tier_thresholds", "train"]
 
+IMPORTANCE_ROWS = 5_000  # test rows the global importance is averaged over
+
 
 @dataclass
 class TrainResult:
@@ -197,7 +199,7 @@ def _ship(tr: TrainingRows, measured: Measured, spec: TrainSpec, steps: Steps) -
     rows are handed to the refit, which lets them go once it has their features."""
     if not spec.training.refit:
         with steps.step("refit"):
-            return as_measured(measured)
+            return as_measured(measured, tr.rows.iloc[tr.split.test])
     keep = spec.training.evaluation == "cv"
     return refit(tr.rows if keep else tr.take_rows(), tr.y, tr.split, measured, spec, steps)
 
@@ -282,7 +284,11 @@ def train(
     del contacts, activities
     measured = measure(rows, y, tr.examples["contact_id"].to_numpy(), split, spec, steps)
     sel = measured.selection
-    X_test = rows.iloc[split.test]
+    # the test rows global importance is measured on; the reference they rank in comes back
+    # with the shipped model, as its features make them (``Shipped.reference``)
+    sample = rows.iloc[split.test].sample(
+        min(len(split.test), IMPORTANCE_ROWS), random_state=t.seed
+    )
     del rows  # only ``tr`` holds them now: the refit may let them go (``_ship``)
     shipped = _ship(tr, measured, spec, steps)
     y_test, p_test = y[split.test], measured.probs["chosen"]
@@ -306,12 +312,13 @@ def train(
             estimator=shipped.model, activity_spec=act, thresholds=thresholds,
             info=_info(spec, tr, measured, shipped, figures),
         )  # fmt: skip
-        scorer.set_reference(X_test, "the held-out test rows")  # score ranks, spreads, drift
+        # score ranks, spreads, drift
+        scorer.set_reference(None, "the held-out test rows", features=shipped.reference)
     if t.evaluation == "cv":
         with steps.step("cross-validation"):
             scorer.info["cv"] = cross_validate(tr, spec)
     with steps.step("importance"):
-        _explainability(scorer, shipped, X_test, t.seed)
+        _explainability(scorer, shipped, sample)
     return TrainResult(
         scorer, metrics, baseline_metrics, sel.runner_up, split, measured.method[1], data, tiers,
         _holdout(tr, p_test, measured.probs["runner_up"]), card_metrics, leak,
@@ -329,12 +336,12 @@ def _holdout(tr: TrainingRows, p: np.ndarray, baseline: np.ndarray) -> pd.DataFr
     )  # fmt: skip
 
 
-def _explainability(scorer: LeadScorer, shipped: Shipped, X_test: pd.DataFrame, seed: int) -> None:
-    """Store what reasons need (the logistic part's training means) and global importance."""
+def _explainability(scorer: LeadScorer, shipped: Shipped, sample: pd.DataFrame) -> None:
+    """Store what reasons need (the logistic part's training means) and global importance
+    (on ``sample``, test rows)."""
     kind = scorer.info["model"]
     if kind in ("logistic", "blend"):
         part = shipped.head if kind == "logistic" else dict(shipped.head.estimators_)["logistic"]
         scorer.info["reasons_reference"] = reasons.logistic_reference(part)
-    sample = X_test.sample(min(len(X_test), 5000), random_state=seed)
     importance = reasons.importance(reasons.contributions(scorer, sample)).head(20)
     scorer.info["importance"] = {k: round(float(v), 4) for k, v in importance.items()}
