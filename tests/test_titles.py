@@ -186,3 +186,25 @@ def test_non_english_title_columns_are_recognised_by_content():
     )
     assert titles.looks_like_titles(jobs)
     assert not titles.looks_like_titles(cities)
+
+
+def test_titles_parsed_in_batches_read_as_each_rule_reads_them(monkeypatch):
+    """``seniority_and_function`` (what the features use: each distinct title parsed once and
+    remembered across calls, as a list scored in batches repeats them) gives, row for row,
+    what ``seniority`` and ``function`` give, whether a title is new or remembered, blank or
+    missing; and a full memory parses new titles without keeping them."""
+    table = pd.read_csv(TITLE_TABLE, dtype=str, keep_default_na=False)["title"]
+    column = pd.concat([table, pd.Series([None, "", "  ", "CEO", "ceo", "C.E.O."])])
+    column = column.sample(frac=3, replace=True, random_state=0).reset_index(drop=True)
+    monkeypatch.setattr(titles, "_PARSED", {})
+    expected = (titles.seniority(column).to_numpy(), titles.function(column).to_numpy())
+    for batch in (column.iloc[:200], column, column.iloc[::-1], column.iloc[:200]):
+        level, func = titles.seniority_and_function(batch)
+        assert level.tolist() == expected[0][batch.index].tolist()
+        assert func.tolist() == expected[1][batch.index].tolist()
+    assert len(titles._PARSED) == column.nunique(dropna=False)
+    monkeypatch.setattr(titles, "_PARSED", {})
+    monkeypatch.setattr(titles, "PARSED_LIMIT", 5)
+    level, func = titles.seniority_and_function(column)
+    assert len(titles._PARSED) == 5
+    assert level.tolist() == expected[0].tolist() and func.tolist() == expected[1].tolist()

@@ -324,12 +324,11 @@ class ContactFeatures(TransformerMixin, BaseEstimator):
                 label = "days_since_created" if name == CREATED else f"days_since__{name}"
                 cols[label] = self._days_before(dates, as_of)
             elif kind == "title":
-                level = per_distinct(values, titles.seniority)
-                cols[f"{name}__seniority"] = level.to_numpy(dtype=object)
-                function = per_distinct(values, titles.function)
-                cols[f"{name}__function"] = function.to_numpy(dtype=object)
+                level, function = titles.seniority_and_function(values)
+                cols[f"{name}__seniority"] = level
+                cols[f"{name}__function"] = function
                 categorical.update((f"{name}__seniority", f"{name}__function"))
-                cols[f"{name}__decision_maker"] = titles.decision_maker(level)
+                cols[f"{name}__decision_maker"] = titles.decision_maker(pd.Series(level))
             elif name in getattr(self, "pooled_", ()):  # no signal: one level for all
                 pooled = np.empty(len(X), dtype=object)
                 pooled.fill(noise.POOLED)  # one string for every row (np.full makes one per row)

@@ -64,6 +64,7 @@ __all__ = [
     "function",
     "looks_like_titles",
     "seniority",
+    "seniority_and_function",
 ]
 
 
@@ -92,24 +93,75 @@ def _first_match(text: pd.Series, rules: tuple[tuple[str, str], ...], default: s
     return out
 
 
+def _blank(text: pd.Series) -> np.ndarray:
+    return (text.isna() | (text == "")).to_numpy(dtype=bool)
+
+
+def _seniority_of(text: pd.Series, prepared: pd.Series) -> pd.Series:
+    """Seniority of normalised text, ``prepared`` being ``_prepare(text)``."""
+    rewritten = prepared
+    for pattern, replacement in SENIORITY_REWRITES:
+        rewritten = rewritten.str.replace(pattern, replacement, regex=True)
+    out = _first_match(rewritten, SENIORITY_RULES, "individual")
+    out[_blank(text)] = "unknown"
+    return out
+
+
+def _function_of(text: pd.Series, prepared: pd.Series) -> pd.Series:
+    """Function of normalised text, ``prepared`` being ``_prepare(text)``."""
+    out = _first_match(prepared, FUNCTION_RULES, "other")
+    out[_blank(text)] = "unknown"
+    return out
+
+
 def seniority(titles: pd.Series) -> pd.Series:
     """Seniority level per title: owner, c_level, vp, director, head, manager, individual,
     intern_student, or unknown for a blank title (see the module docstring for precedence)."""
     text = _normalise(titles)
-    rewritten = _prepare(text)
-    for pattern, replacement in SENIORITY_REWRITES:
-        rewritten = rewritten.str.replace(pattern, replacement, regex=True)
-    out = _first_match(rewritten, SENIORITY_RULES, "individual")
-    out[(text.isna() | (text == "")).to_numpy(dtype=bool)] = "unknown"
-    return out
+    return _seniority_of(text, _prepare(text))
 
 
 def function(titles: pd.Series) -> pd.Series:
     """Business function per title (sales, marketing, it_engineering, …, other, unknown)."""
     text = _normalise(titles)
-    out = _first_match(_prepare(text), FUNCTION_RULES, "other")
-    out[(text.isna() | (text == "")).to_numpy(dtype=bool)] = "unknown"
-    return out
+    return _function_of(text, _prepare(text))
+
+
+# Titles parsed so far, by text, with their (seniority, function): a lead list scored in
+# batches repeats the same titles in every batch, and each pattern call costs a fixed time
+# however few the texts. Bounded, so a column of mostly unique titles cannot grow it without
+# end (about 200 bytes per title). A missing title is kept under None.
+_PARSED: dict[str | None, tuple[str, str]] = {}
+PARSED_LIMIT = 100_000
+
+
+def seniority_and_function(titles: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``seniority`` and ``function`` per title, as object arrays, row for row the same.
+
+    Each distinct text is parsed once, with one normalisation for both, and remembered across
+    calls (``_PARSED``): both rules read one title at a time, so a title's result does not
+    depend on the other titles parsed with it.
+    """
+    codes, uniques = pd.factorize(titles.astype("string"), use_na_sentinel=False)
+    keys = [u if isinstance(u, str) else None for u in uniques]
+    level = np.empty(len(keys), dtype=object)
+    func = np.empty(len(keys), dtype=object)
+    todo = []
+    for i, key in enumerate(keys):
+        known = _PARSED.get(key)
+        if known is None:
+            todo.append(i)
+        else:
+            level[i], func[i] = known
+    if todo:
+        text = _normalise(pd.Series(np.asarray([keys[i] for i in todo], dtype=object)))
+        prepared = _prepare(text)
+        level[todo] = _seniority_of(text, prepared).to_numpy(dtype=object)
+        func[todo] = _function_of(text, prepared).to_numpy(dtype=object)
+        room = PARSED_LIMIT - len(_PARSED)
+        for i in todo[: max(room, 0)]:
+            _PARSED[keys[i]] = (level[i], func[i])
+    return level[codes], func[codes]
 
 
 def decision_maker(levels: pd.Series) -> np.ndarray:
