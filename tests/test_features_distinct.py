@@ -180,3 +180,27 @@ def test_transformed_frame_is_its_own_copy() -> None:
     features.loc[:, "employees"] = -1.0
     assert rows["score"].tolist() == list(np.arange(60.0))
     assert rows["employees"].iloc[:3].tolist()[:2] == [5.0, 60.0]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pd.Series([1.5, np.inf, -np.inf, np.nan, 0.0]),
+        pd.Series(["1,200", "inf", "-inf", None, " 42 ", "$5,000", "x"]),
+        pd.Series([1, 2, 3]),
+        pd.Series([True, False]),
+    ],
+)
+def test_numbers_are_finite_or_missing(values: pd.Series) -> None:
+    """An infinite value is no number a model can use: it becomes missing, as every other
+    value that is not a finite number; the rest read as the text says."""
+    numeric = pd.api.types.is_numeric_dtype(values)
+    reference = values.astype(float) if numeric else None
+    out = to_number(values)
+    assert out.dtype == float and np.isfinite(out.dropna()).all()
+    if reference is not None:
+        expected = reference.replace([np.inf, -np.inf], np.nan)
+        assert out.equals(expected)
+    else:
+        expected = [1200.0, np.nan, np.nan, np.nan, 42.0, 5000.0, np.nan]
+        np.testing.assert_array_equal(out.to_numpy(), expected)
