@@ -85,3 +85,20 @@ def test_when_every_row_fails_alike_the_cause_is_raised() -> None:
     everyone = {f"c{i}" for i in range(40)}
     with pytest.raises(ValueError, match="cannot compute"):
         core.score_batch(Model(everyone), _contacts(), core.own_columns, AS_OF)
+
+
+def test_rows_not_scored_have_no_score_and_stay_out_of_the_scored_rows() -> None:
+    """A closed row and a row whose features fail get no probability nor score (missing, not
+    0), and the batch's model rows (the drift sample's source) are exactly the scored ones,
+    whether every row was scored or not."""
+    contacts = _contacts()
+    contacts.loc[3, "status"] = "won"
+    batch = core.score_batch(Model({"c7"}), contacts, core.own_columns, AS_OF)
+    out = batch.out
+    assert out["score"].dtype == "Int64"
+    assert out.loc[[3, 7], "score"].isna().all() and out.loc[[3, 7], "probability"].isna().all()
+    assert (out.drop(index=[3, 7])["score"] == 25).all()
+    assert list(batch.rows.index) == [i for i in range(40) if i not in (3, 7)]
+    everyone = core.score_batch(Model(set()), _contacts(), core.own_columns, AS_OF)
+    assert list(everyone.rows.index) == list(range(40))
+    assert everyone.out["score"].notna().all()

@@ -256,8 +256,9 @@ def _empty_output(
             out[STATUS] = status.to_numpy(dtype=object)
         elif field.type == pa.float64():
             out[field.name] = np.nan
-        elif field.type == pa.int64():
-            out[field.name] = pd.array([pd.NA] * len(contacts), dtype="Int64")
+        elif field.type == pa.int64():  # all missing (from a list of NA: 5 ms a batch)
+            n = len(contacts)
+            out[field.name] = pd.arrays.IntegerArray(np.zeros(n, np.int64), np.ones(n, bool))
         else:
             out[field.name] = ""
     return out
@@ -301,4 +302,5 @@ def score_batch(
     for col in columns:  # the column's own array: text stays Arrow text, no Python objects
         out.loc[pred.index, col] = pred[col].array
     out.loc[failed.index, STATUS] = failed.to_numpy(dtype=object)
-    return Batch(out, rows.loc[pred.index])
+    scored = rows if pred.index.equals(rows.index) else rows.loc[pred.index]  # no copy if all
+    return Batch(out, scored)
