@@ -122,7 +122,7 @@ def floats(scan: Scan) -> np.ndarray:
     text = scan.text
     if not scan.every:
         text = pc.if_else(pc.fill_null(scan.plain, False), text, pa.scalar(None, text.type))
-    if scan.mark != ".":
+    if scan.mark != "." and not scan.whole:  # whole numbers hold no mark: nothing to replace
         text = pc.replace_substring(text, scan.mark, ".")
     return np.asarray(pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False))
 
