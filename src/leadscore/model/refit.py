@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from leadscore.features.contact import ContactFeatures
+from leadscore.memory import release_unused
 from leadscore.model.calibration import calibrate_scores
 from leadscore.model.estimators import assemble
 from leadscore.model.examples import feature_transformer
@@ -57,6 +58,7 @@ def refit(rows: pd.DataFrame, y: np.ndarray, split: Split, measured: Measured,
     with step_of(steps, "refit"):
         kept, scores = _out_of_sample_scores(rows, y, split, measured)
         del rows  # freed here when the caller handed them over (``model.train``)
+        release_unused()
         head = fit_head(measured.recipe, features, spec.training.seed, F, y)
         if measured.recipe.kind == "base_rate":  # one score for every row (see model.measure)
             kept, scores = np.ones(len(y), dtype=bool), head.decision_function(F)

@@ -1,0 +1,29 @@
+"""Memory a job freed goes back to the system when training lets its inputs go."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from leadscore.memory import release_unused
+
+STATM = Path("/proc/self/statm")
+
+
+def _rss_mb() -> float:
+    return int(STATM.read_text().split()[1]) * 4096 / 2**20
+
+
+@pytest.mark.skipif(not STATM.exists(), reason="resident memory is read from Linux's /proc")
+def test_the_pages_arrow_freed_are_handed_back():
+    base = pa.array(np.arange(100_000, dtype=np.int64))
+    tables = [pc.add(base, i) for i in range(300)]  # 240 MB that Arrow's own pool allocated
+    assert pa.total_allocated_bytes() >= 200 * 2**20
+    del tables
+    freed = _rss_mb()  # Arrow's pool keeps the pages it freed for its next arrays
+    release_unused()
+    assert _rss_mb() < freed - 150
