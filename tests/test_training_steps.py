@@ -8,6 +8,7 @@ import re
 import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
+from sklearn.pipeline import Pipeline
 from typer.testing import CliRunner
 
 import leadscore
@@ -398,3 +399,20 @@ def test_training_lets_go_of_the_export_once_its_rows_are_built(monkeypatch):
     kept = load_crm(contacts, activities, cfg, require_outcome=True)
     fit(kept, cfg)  # without release the caller's export stays whole
     assert len(kept.contacts) == len(contacts) and kept.activities is not None
+
+
+def test_scoring_many_rows_in_blocks_gives_the_same_log_odds_bit_for_bit(trained, monkeypatch):
+    from helpers import rows_of
+    from leadscore.model import estimators, measure
+
+    result, crm, _ = trained
+    scorer = result.scorer
+    F = scorer.features.transform(rows_of(scorer, crm.contacts, crm.activities, "2026-07-01"))
+    head = Pipeline(scorer.pipeline.steps[1:])  # the demo's blend: trees and a logistic part
+    monkeypatch.setattr(estimators, "DECISION_ROWS", 500)  # the logistic model's float64 blocks
+    monkeypatch.setattr(measure, "SCORE_ROWS", 1_000)  # a multiple of them, as shipped
+    picked = np.flatnonzero(np.arange(len(F)) % 3 != 1)[:3_500]  # 4 blocks, the last short
+    want = head.decision_function(F.iloc[picked])
+    got = measure.scores_of(head, F, picked)
+    assert got.shape == want.shape and np.array_equal(got.view(np.int64), want.view(np.int64))
+    assert np.array_equal(measure.scores_of(head, F), head.decision_function(F))

@@ -29,7 +29,7 @@ from leadscore.memory import release_unused
 from leadscore.model.calibration import calibrate_scores
 from leadscore.model.estimators import assemble
 from leadscore.model.examples import feature_transformer
-from leadscore.model.measure import Measured
+from leadscore.model.measure import Measured, scores_of
 from leadscore.model.selection import fit_head
 from leadscore.model.spec import TrainSpec
 from leadscore.model.split import Split
@@ -92,7 +92,7 @@ def _out_of_sample_scores(rows: pd.DataFrame, y: np.ndarray, split: Split,
     gap &= ~kept
     if gap.any():  # the purge gap: the measured model never learned these outcomes either
         F_gap = measured.features.transform(rows.iloc[np.flatnonzero(gap)])
-        scores[gap], kept[gap] = measured.head.decision_function(F_gap), True
+        scores[gap], kept[gap] = scores_of(measured.head, F_gap), True
     return kept, scores[kept]
 
 
