@@ -180,6 +180,7 @@ def test_the_scaler_gives_the_same_figures_without_a_float64_copy_of_the_design(
         (np.float32, "C", False),
         (np.float32, "F", True),
         (np.float64, "C", True),
+        (np.float32, "view", True),  # columns of a wider array
     ]:
         X = rng.standard_normal((5_001, 21)) * rng.uniform(0.1, 1e4, 21) + rng.uniform(
             -1e3, 1e3, 21
@@ -187,7 +188,11 @@ def test_the_scaler_gives_the_same_figures_without_a_float64_copy_of_the_design(
         X[:, 3] = 7.0  # a constant column: scale 1
         if nan:
             X[rng.random(X.shape) < 0.1] = np.nan  # counts per column
-        X = np.asarray(X, dtype=dtype, order=order)
+        if order == "view":
+            design = np.zeros((len(X), 30), dtype=dtype)
+            design[:, 5:26] = X
+            X = design[:, 5:26]
+        X = np.asarray(X, dtype=dtype, order="K" if order == "view" else order)
         ours, theirs = ColumnScaler().fit(X), StandardScaler().fit(X)
         for name in ("mean_", "var_", "scale_", "n_samples_seen_"):
             got, want = np.asarray(getattr(ours, name)), np.asarray(getattr(theirs, name))
