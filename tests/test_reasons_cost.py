@@ -214,6 +214,53 @@ def test_the_trees_walked_on_two_threads_give_the_same_sums(binned, monkeypatch)
     assert np.array_equal(np.signbit(out_two), np.signbit(out_one))
 
 
+def _tree_by_tree(model, X: np.ndarray, col_factor: np.ndarray, n_factors: int) -> np.ndarray:
+    """Saabas contributions as their definition reads: every tree in the model's order adds
+    the moves of each row's leaf to every factor, zeros included (rows x factors)."""
+    from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
+
+    from leadscore.model.tree_paths import _moves
+
+    known, f_idx_map = model._bin_mapper.make_known_categories_bitsets()
+    out = np.zeros((len(X), n_factors))
+    for (predictor,) in model._predictors:
+        ids = predictor.nodes.copy()
+        ids["value"] = np.arange(len(ids), dtype=float)
+        tree = TreePredictor(ids, predictor.binned_left_cat_bitsets,
+                             predictor.raw_left_cat_bitsets)  # fmt: skip
+        leaf = tree.predict(X, known, f_idx_map, 1).astype(np.intp)
+        out += _moves(predictor.nodes, col_factor, n_factors)[0][leaf]
+    return out
+
+
+@pytest.mark.parametrize("binned", [False, True], ids=["float walk", "binned walk"])
+def test_the_walk_adds_each_trees_moves_in_the_models_order(binned, monkeypatch):
+    # given a boosted model with categories, blanks and many trees, walked in uneven slices
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from leadscore.model import tree_paths
+    from leadscore.model.estimators import BinnedBoosting
+
+    rng = np.random.default_rng(11)
+    X = np.column_stack([rng.standard_normal((700, 4)), rng.integers(0, 5, (700, 1))])
+    X[rng.random(X.shape) < 0.1] = np.nan
+    y = np.nan_to_num(X[:, 0]) - np.nan_to_num(X[:, 2]) + rng.standard_normal(700) > 0
+    kind = BinnedBoosting if binned else HistGradientBoostingClassifier
+    model = kind(max_iter=40, categorical_features=[4], random_state=0).fit(X, y.astype(int))
+    col_factor = np.array([0, 1, 1, 2, 3])  # two columns add to one factor
+    walked = np.asarray(model._preprocess_X(X, reset=False), dtype=np.float64)
+    monkeypatch.setattr(tree_paths, "WALK_ROWS", 96)
+    monkeypatch.setattr(overlap, "openmp_threads", lambda: 1)
+    # when the walk gives the contributions
+    tables = tree_paths.path_tables(model, col_factor, 4)
+    _, out = tree_paths.walk(model, walked, tables, 4)
+    # then they are the tree-by-tree sums, bit for bit (and no factor is left without any)
+    want = _tree_by_tree(model, walked, col_factor, 4)
+    assert np.array_equal(out, want)
+    assert np.array_equal(np.signbit(out), np.signbit(want))
+    assert (np.abs(out).sum(axis=0) > 0).all()
+
+
 def test_the_kept_phrases_stay_bounded(monkeypatch):
     # given small bounds, and batches of many new values in ever new contexts
     monkeypatch.setattr(phrase_rows, "CACHE_VALUES", 50)
