@@ -156,11 +156,10 @@ def _walk_rows(
     25,000-row batches of a 187-tree model); each sum is added to in the same order."""
     for start in range(rows.start, rows.stop, WALK_ROWS):
         at = slice(start, min(start + WALK_ROWS, rows.stop))
-        for tree, factors, table in zip(tables.id_trees, tables.factors, tables.tables,
-                                        strict=True):  # fmt: skip
+        for tree, used, table in zip(tables.id_trees, tables.factors, tables.tables, strict=True):
             picked = table.take(leaves(tree, at).astype(np.intp), axis=1)
             raw[at] += picked[0]  # the model's own order of additions: bit-identical
-            for row, f in enumerate(factors, start=1):
+            for row, f in enumerate(used, start=1):
                 out[f, at] += picked[row]
 
 
