@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
@@ -27,3 +28,19 @@ def test_the_pages_arrow_freed_are_handed_back():
     freed = _rss_mb()  # Arrow's pool keeps the pages it freed for its next arrays
     release_unused()
     assert _rss_mb() < freed - 150
+
+
+def test_a_handed_over_frame_leaves_an_empty_frame_that_holds_none_of_its_text():
+    from leadscore.memory import empty_like
+
+    before = pa.total_allocated_bytes()  # what the rest of the process holds in Arrow
+    text = pc.utf8_upper(pa.array([f"lead-{i}" for i in range(200_000)]))  # Arrow's own buffers
+    frame = pd.DataFrame({"id": pd.arrays.ArrowStringArray(text), "x": np.arange(200_000.0)})
+    frame.insert(2, "x", np.ones(200_000), allow_duplicates=True)  # names may repeat
+    del text
+    held, dtypes = pa.total_allocated_bytes() - before, frame.dtypes.tolist()
+    empty = empty_like(frame)
+    del frame
+    assert held > 2**20 and pa.total_allocated_bytes() - before < held / 10  # gone with it
+    assert len(empty) == 0 and list(empty.columns) == ["id", "x", "x"]
+    assert empty.dtypes.tolist() == dtypes

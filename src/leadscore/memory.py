@@ -16,6 +16,8 @@ import functools
 import sys
 from collections.abc import Callable
 
+import pandas as pd
+
 
 def release_unused() -> None:
     """Return the freed pages of Arrow's memory pool (if Arrow is loaded) and of the C heap
@@ -37,3 +39,14 @@ def _malloc_trim() -> Callable[[int], int] | None:
         return ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):
         return None
+
+
+def empty_like(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame with ``frame``'s columns and dtypes and no rows that holds none of its data:
+    ``frame.iloc[:0].copy()`` keeps every Arrow-backed column's buffers alive (an Arrow array
+    is never copied, and an empty slice of it still refers to all of it: a million training
+    rows' text columns, 0.18 GB, held until training returned)."""
+    empty = frame.iloc[:0].copy()
+    for position, dtype in enumerate(frame.dtypes):  # by position: names may repeat
+        empty.isetitem(position, pd.Series([], dtype=dtype, index=empty.index))
+    return empty

@@ -43,6 +43,7 @@ from leadscore.data.outcomes import (
 from leadscore.data.reading import Reading
 from leadscore.errors import InputError
 from leadscore.io.tables import decimal_hint, read_table, row_number
+from leadscore.memory import empty_like
 
 ID, CREATED, CLOSED, STATUS = "contact_id", "created_at", "closed_at", "status"
 OCCURRED, TYPE = "occurred_at", "activity_type"
@@ -64,10 +65,10 @@ class CRM:
     def take(self, name: str) -> Any:
         """Hand over one of the frames (``"contacts"``, ``"activities"``): returned and no
         longer held here (an empty frame, or None for the activities), so whoever takes it
-        decides when its memory goes. The empty frame is a copy: a zero-row slice would be a
-        view that keeps the whole frame's arrays alive."""
+        decides when its memory goes. The empty frame holds none of its data
+        (``memory.empty_like``)."""
         frame = getattr(self, name)
-        setattr(self, name, None if name == "activities" else frame.iloc[:0].copy())
+        setattr(self, name, None if name == "activities" else empty_like(frame))
         return frame
 
 

@@ -104,17 +104,18 @@ class MedianImputer(SimpleImputer):
                           force_writeable=True, ensure_all_finite="allow-nan", copy=False)  # fmt: skip
         if sparse.issparse(X) or X.shape[1] != len(self.statistics_):
             return super().transform(X)  # scikit-learn's own path (and its errors)
-        missing = np.isnan(X)
-        width, flags = X.shape[1], missing[:, indicator.features_]
+        width, flagged = X.shape[1], np.asarray(indicator.features_, dtype=np.intp)
         # np.hstack lays its result out as its parts are laid out (rows or columns first):
         # the same layout, so the scaler's sums after this add in the same order
-        probe = np.hstack((X[:2], flags[:2])).flags
+        probe = np.hstack((X[:2], np.isnan(X[:2][:, flagged]))).flags
         columns_first = probe.f_contiguous and not probe.c_contiguous
-        out = np.empty((X.shape[0], width + flags.shape[1]), X.dtype, "F" if columns_first else "C")
+        out = np.empty((X.shape[0], width + len(flagged)), X.dtype, "F" if columns_first else "C")
         out[:, :width] = X
-        np.copyto(out[:, :width], self.statistics_.astype(self._fill_dtype, copy=False),
-                  where=missing)  # fmt: skip
-        out[:, width:] = flags
+        fill = self.statistics_.astype(self._fill_dtype, copy=False)
+        for j in range(width):  # a column at a time: no mask of every value (1 M rows: 80 MB)
+            np.copyto(out[:, j], fill[j], where=np.isnan(X[:, j]))
+        for k, j in enumerate(flagged):
+            out[:, width + k] = np.isnan(X[:, j])
         return out
 
 

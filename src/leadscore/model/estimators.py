@@ -177,7 +177,8 @@ def build_logistic(features: ContactFeatures, seed: int = 42) -> Pipeline:
     )
     encode = CompactDesign(
         [
-            ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=True), cat),
+            # float32 ones: the design's dtype (a million rows: 28 MB less than float64 ones)
+            ("cat", OneHotEncoder(handle_unknown="ignore", dtype=np.float32), cat),
             ("num", numbers, num),
         ],
         sparse_threshold=0.0,  # a dense float32 design, without a dense copy of the one-hot
