@@ -19,17 +19,54 @@ module existed refer to them there).
 
 from __future__ import annotations
 
+import contextlib
 import warnings
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy import sparse
+from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted, validate_data
 
 SCALE_COLUMNS = 8  # columns per block of the scaler's float64 means and variances
+
+
+@dataclass
+class _Slot:
+    """Where the design's last part (the numbers) may write its values: the columns after
+    ``lead`` of the design a ``CompactDesign`` is building, made when the part asks."""
+
+    rows: int
+    lead: int  # the design's columns before the numbers (the one-hot part)
+    dtype: Any
+    design: np.ndarray | None = None
+
+    def columns(self, rows: int, width: int, dtype: Any) -> np.ndarray | None:
+        """The design's last ``width`` columns (zeroed), or None when they do not fit."""
+        if self.design is not None or rows != self.rows or np.dtype(dtype) != self.dtype:
+            return None
+        self.design = np.zeros((rows, self.lead + width), self.dtype)
+        return self.design[:, self.lead :]
+
+
+_SLOT: ContextVar[_Slot | None] = ContextVar("leadscore_design_slot", default=None)
+
+
+@contextlib.contextmanager
+def _slot(rows: int, lead: int | None, dtype: Any) -> Iterator[None]:
+    """A slot for the design being built (none when ``lead`` is None: parts stacked as usual)."""
+    token = _SLOT.set(None if lead is None else _Slot(rows, lead, np.dtype(dtype)))
+    try:
+        yield
+    finally:
+        _SLOT.reset(token)
 
 
 def signed_log(x: np.ndarray) -> np.ndarray:
@@ -109,7 +146,12 @@ class MedianImputer(SimpleImputer):
         # the same layout, so the scaler's sums after this add in the same order
         probe = np.hstack((X[:2], np.isnan(X[:2][:, flagged]))).flags
         columns_first = probe.f_contiguous and not probe.c_contiguous
-        out = np.empty((X.shape[0], width + len(flagged)), X.dtype, "F" if columns_first else "C")
+        slot = _SLOT.get()  # a CompactDesign being built: its own columns (the same values)
+        out = slot.columns(X.shape[0], width + len(flagged), X.dtype) if slot else None
+        if out is None:
+            out = np.empty(
+                (X.shape[0], width + len(flagged)), X.dtype, "F" if columns_first else "C"
+            )
         out[:, :width] = X
         fill = self.statistics_.astype(self._fill_dtype, copy=False)
         for j in range(width):  # a column at a time: no mask of every value (1 M rows: 80 MB)
@@ -123,8 +165,9 @@ class ColumnScaler(StandardScaler):
     """``StandardScaler`` whose dense fit takes the means and variances ``SCALE_COLUMNS``
     columns at a time. scikit-learn's one pass subtracts the float64 means from the whole
     design at once: for the float32 numbers of ``CompactDesign`` that is a float64 temporary
-    twice their size (a million rows: 0.67 GB, the peak of training). Each column's figures
-    come from the same code on the same column, so they are the same bit for bit."""
+    twice their size (a million rows: 0.67 GB, the peak of training). Each block is laid out
+    column after column first (the numbers may be the design's own columns, rows first), so
+    its figures are scikit-learn's for those columns bit for bit, whatever the layout given."""
 
     def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> ColumnScaler:
         plain = isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind == "f"
@@ -132,7 +175,7 @@ class ColumnScaler(StandardScaler):
             return super().fit(X, y, sample_weight)
         parts = [
             StandardScaler(copy=self.copy, with_mean=self.with_mean, with_std=self.with_std)
-            .fit(X[:, start : start + SCALE_COLUMNS])
+            .fit(np.asfortranarray(X[:, start : start + SCALE_COLUMNS]))
             for start in range(0, X.shape[1], SCALE_COLUMNS)
         ]  # fmt: skip
         seen = np.concatenate([np.broadcast_to(p.n_samples_seen_, p.n_features_in_) for p in parts])
@@ -161,9 +204,12 @@ class DenseDesign(ColumnTransformer):
             return super()._hstack(Xs, n_samples=n_samples)
         dtype = self.out_dtype or np.result_type(*(X.dtype for X in Xs))
         width = sum(X.shape[1] for X in Xs)
-        out = np.zeros((n_samples, width), dtype)
+        out = _in_slot(Xs[-1], (n_samples, width), dtype)  # the numbers are in their columns
+        parts = Xs[:-1] if out is not None else Xs
+        if out is None:
+            out = np.zeros((n_samples, width), dtype)
         start = 0
-        for X in Xs:
+        for X in parts:
             end = start + X.shape[1]
             if not sparse.issparse(X):
                 out[:, start:end] = X
@@ -190,3 +236,51 @@ class CompactDesign(DenseDesign):
     reaches with a 10,000x tighter tolerance (docs/scale.md)."""
 
     out_dtype = np.float32
+
+    def fit_transform(self, X: Any, y: Any = None, **params: Any) -> Any:
+        """The fitted parts' design, the numbers imputed straight into their columns."""
+        with _slot(len(X), self._lead(X), self.out_dtype):
+            return super().fit_transform(X, y, **params)
+
+    def transform(self, X: Any, **params: Any) -> Any:
+        """The design of ``X``, the numbers imputed straight into their columns."""
+        check_is_fitted(self)
+        last = self.transformers[-1][0] if self.transformers else None
+        indices = getattr(self, "output_indices_", {})
+        lead = indices[last].start if last in indices and not self.sparse_output_ else None
+        with _slot(len(X), lead, self.out_dtype):
+            return super().transform(X, **params)
+
+    def _lead(self, X: Any) -> int | None:
+        """The design's columns before its last part (the numbers), from the earlier parts
+        fitted on their own columns (the one-hot encoder's categories: a second fit of it,
+        about a second on a million rows); None where that cannot be told before the fit."""
+        if not isinstance(X, pd.DataFrame) or self.remainder != "drop" or self.sparse_threshold:
+            return None
+        lead = 0
+        for _, part, columns in self.transformers[:-1]:
+            names = list(columns) if isinstance(columns, (list, tuple)) else None
+            if names is None or not all(isinstance(c, str) for c in names):
+                return None
+            if names and part != "drop":
+                if part == "passthrough":
+                    return None
+                lead += len(clone(part).fit(X[names]).get_feature_names_out())
+        return lead
+
+
+def _in_slot(X: Any, shape: tuple[int, int], dtype: Any) -> np.ndarray | None:
+    """The design of this context's slot when ``X`` is its last columns as handed out (the
+    other parts then go before them), else None."""
+    slot = _SLOT.get()
+    if slot is None or slot.design is None or not isinstance(X, np.ndarray):
+        return None
+    design, handed = slot.design, slot.design[:, slot.lead :]
+    same = (
+        design.shape == shape
+        and design.dtype == np.dtype(dtype)
+        and X.shape == handed.shape
+        and X.strides == handed.strides
+        and X.ctypes.data == handed.ctypes.data
+    )
+    return design if same else None
