@@ -374,3 +374,41 @@ def test_filled_cells_are_told_alike_in_arrow_and_in_python_strings():
     python = _filled(pd.Series(values, dtype=object))
     assert arrow.tolist() == python.tolist()
     assert arrow.tolist() == [True] + [False] * 6 + [True, False, True, True]
+
+
+# -- plain numbers told by Arrow's cast: the columns the regex calls plain, the same floats --
+SHAPES = [
+    "1.5", "-12.25", "0.5", "3", "-0", "0", "42", "10", "100.5", "0.000", "-0.0", "9" * 30,
+    "1,5", "-0,25", "007", "00", "05", "-05", "00.5", "0,5", "1.", "-1.", "0.", ".5", "-.5",
+    "1e5", "1E5", "+3", "1.2.3", "1..2", "--5", "-", "5-", "1-2", "nan", "inf", " 1", "1 ",
+    "", "١٢٣", "1,234.5", "1.200", "1/2",
+]  # fmt: skip
+
+
+def test_a_column_told_plain_by_the_cast_is_one_the_regex_calls_plain():
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from leadscore.data.plainnumbers import PLAIN, Scan, cast_scan, floats
+
+    rng = np.random.default_rng(5)
+    told = 0
+    for trial in range(3000):
+        column = [SHAPES[i] for i in rng.integers(0, len(SHAPES), rng.integers(1, 5))]
+        column += [None] * int(rng.integers(0, 2))
+        at = int(rng.integers(0, len(column) + 1))  # chunks as a CSV reader hands them
+        parts = [p for p in (column[:at], column[at:]) if p] if trial % 2 else [column]
+        raw = pa.chunked_array([pa.array(p, pa.large_string()) for p in parts])
+        for mark in (",", "."):
+            plain = pc.match_substring_regex(raw, PLAIN[mark])
+            every = pc.all(plain).as_py() is True
+            scan = cast_scan(raw, mark)
+            commas = any(v is not None and "," in v for v in column)
+            assert (scan is not None) == (every and not (mark == "," and commas)), (column, mark)
+            if scan is not None:
+                told += 1
+                assert scan.plain.to_pylist() == plain.to_pylist(), column
+                by_regex = floats(Scan(mark, raw, plain, every=True))
+                assert np.array_equal(scan.numbers, by_regex, equal_nan=True), column
+                assert np.array_equal(np.signbit(scan.numbers), np.signbit(by_regex)), column
+    assert told > 300  # the cast tells many columns

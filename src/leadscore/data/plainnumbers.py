@@ -23,6 +23,10 @@ SPACES = " \u00a0\u202f"  # stripped from each value, with tabs
 PLAIN = {mark: f"^-?(?:0|[1-9]\\d*)(?:{re.escape(mark)}\\d+)?$" for mark in (",", ".")}
 GROUP = {mark: f"-?[1-9]\\d{{0,2}}{re.escape(mark)}\\d{{3}}" for mark in (",", ".")}
 HEAD = 100  # the first rows, which tell most columns that are not plain numbers
+_OFFSETS: dict[str, np.dtype] = {
+    "large_string": np.dtype(np.int64),
+    "string": np.dtype(np.int32),
+}  # by text type
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class Scan:
     plain: pa.ChunkedArray
     every: bool
     whole: bool = False
+    numbers: np.ndarray | None = None  # the floats, when the scan cast them already
 
     def count(self) -> int:
         """How many values are plain numbers."""
@@ -86,25 +91,18 @@ def scans_of(raw: pa.ChunkedArray, marks: Iterable[str]) -> Iterator[Scan]:
     head = stripped(raw.slice(0, HEAD))
     for mark in marks:
         if pc.all(pc.match_substring_regex(head, PLAIN[mark]), min_count=0).as_py():
-            marked = pc.any(pc.match_substring(head, mark), min_count=0).as_py()
-            yield scan_of(raw, mark, whole_first=not marked)
+            yield scan_of(raw, mark)
 
 
-def scan_of(raw: pa.ChunkedArray, mark: str, *, whole_first: bool | None = None) -> Scan:
+def scan_of(raw: pa.ChunkedArray, mark: str) -> Scan:
     """The column scanned in ``mark``. The texts as read are looked at first: when every
-    filled one is a plain number, none has a space to strip nor is blank. Whole numbers
-    without a leading zero are told by one pass over the characters, the rest by the regex
-    (a million: 4 ms against 22-48); ``whole_first=False`` skips that pass when it cannot
-    tell them all (None: when none of the first rows holds the mark)."""
-    if whole_first is None:
-        whole_first = not pc.any(pc.match_substring(raw.slice(0, HEAD), mark)).as_py()
-    if whole_first:
-        whole = pc.and_(
-            pc.ascii_is_decimal(raw),
-            pc.or_(pc.invert(pc.starts_with(raw, "0")), pc.equal(pc.binary_length(raw), 1)),
-        )
-        if pc.all(whole).as_py():  # blanks (null) are skipped; all blank: None
-            return Scan(mark, raw, whole, every=True, whole=True)
+    filled one is a plain number, none has a space to strip nor is blank. A column of
+    plain numbers is told by Arrow's cast and a few looks at the bytes (``cast_scan``: a
+    million decimals in 20 ms, not the regex's 48 and the cast's 17), any other by the
+    regex."""
+    cast = cast_scan(raw, mark)
+    if cast is not None:
+        return cast
     plain = pc.match_substring_regex(raw, PLAIN[mark])
     if pc.all(plain).as_py():
         return Scan(mark, raw, plain, every=True)
@@ -117,8 +115,66 @@ def scan_of(raw: pa.ChunkedArray, mark: str, *, whole_first: bool | None = None)
     return Scan(mark, text, plain, every=bool(pc.all(plain).as_py()))
 
 
+def cast_scan(raw: pa.ChunkedArray, mark: str) -> Scan | None:
+    """The column scanned in ``mark`` when every filled value is a plain number as written,
+    told without the regex; None otherwise (the regex then tells).
+
+    Arrow's cast to float checks the grammar: an optional sign, digits with at most one
+    ``.``, an optional exponent; or ``inf``, ``nan``. Bytes held to those of a plain number
+    (digits, ``-`` and the mark: no ``+``, exponent, ``inf`` or ``nan``; for ``,`` no mark at
+    all, which the cast does not read), a value it reads is ``-?\\d*\\.?\\d*`` holding a
+    digit: plain when neither its first character after the sign nor its last is the mark,
+    and a leading 0 stands alone before the mark or the end. The floats are kept.
+    """
+    width = _OFFSETS.get(str(raw.type))
+    values = raw.combine_chunks() if raw.num_chunks != 1 else raw.chunk(0)
+    size, buffers = len(values), values.buffers()
+    if width is None or values.null_count == size or buffers[2] is None:
+        return None
+    offsets = np.frombuffer(buffers[1], width, size + 1, values.offset * width.itemsize)
+    data = np.frombuffer(buffers[2], np.uint8)
+    text, code = data[offsets[0] : offsets[-1]], ord(mark)
+    marks = np.count_nonzero(text == code)
+    digits = np.count_nonzero(text <= ord("9")) - np.count_nonzero(text < ord("0"))
+    if (mark == "," and marks) or digits + marks + np.count_nonzero(text == ord("-")) < len(text):
+        return None
+    try:
+        cast = pc.cast(values, pa.float64())
+    except pa.ArrowInvalid:
+        return None
+    if not _plain_shapes(data, offsets, values, code, bool(marks)):
+        return None
+    numbers = cast.to_numpy(zero_copy_only=False)
+    numbers = numbers if numbers.flags.writeable else numbers.copy()
+    plain = pa.chunked_array([pc.equal(cast, cast)])  # true, null where blank (no NaN read)
+    return Scan(mark, raw, plain, every=True, whole=marks == 0, numbers=numbers)
+
+
+def _plain_shapes(
+    data: np.ndarray, offsets: np.ndarray, values: pa.Array, code: int, marked: bool
+) -> bool:
+    """``cast_scan``'s test of the values' shapes, the bytes and the cast's grammar checked:
+    the mark (``code``) neither first after the sign nor last, no leading zero but alone.
+    (The ``,`` test above is a shortcut: the cast refuses a comma too.)"""
+    starts, ends = offsets[:-1], offsets[1:]
+    if values.null_count:
+        valid = values.is_valid().to_numpy(zero_copy_only=False)
+        starts, ends = starts[valid], ends[valid]
+    first = starts + (data[starts] == ord("-"))  # the cast read no lone "-": a digit follows
+    lead = data[first]
+    if marked and (np.any(lead == code) or np.any(data[ends - 1] == code)):
+        return False  # ".5", "-.5", "1."
+    zero = lead == ord("0")
+    if not zero.any():
+        return True
+    after, ends = first[zero] + 1, ends[zero]
+    return not np.any(data[after[after < ends]] != code)  # "007", "-05", "00.5"
+
+
 def floats(scan: Scan) -> np.ndarray:
     """Floats of the plain numbers (NaN elsewhere), parsed by Arrow."""
+    if scan.numbers is not None:
+        return scan.numbers
     text = scan.text
     if not scan.every:
         text = pc.if_else(pc.fill_null(scan.plain, False), text, pa.scalar(None, text.type))
