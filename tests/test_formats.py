@@ -319,3 +319,45 @@ def test_a_sample_tells_a_long_text_column_from_numbers_as_the_full_rule_does(mo
     pd.testing.assert_frame_equal(fast, full)
     assert fast["budget"].dtype == float and fast["budget"].isna().mean() < 0.05
     assert fast["phone"].dtype != float and fast["note"].dtype != float
+
+
+# -- dates: a column of few distinct values, read once per value, reads as value by value --
+POOL = [
+    "2026-06-25 00:00:00", "2025-01-05", "2025-01-05T10:30:00+02:00", "01/02/2025",
+    "13/02/2025", "02/13/2025", "05/01/2025", "05.01.2025", "05-Jan-2025", "no date",
+    "2025-13-45", "3000-01-01", "1500-01-01", "  ", None, "06/01/2025 09:30",
+]  # fmt: skip
+
+
+def _read_or_error(values: list[str | None], options: dict) -> tuple:
+    from leadscore.data.dates import read_date_column
+
+    frame = pd.DataFrame({"when": pd.Series(values, dtype=object)}, index=range(5, 5 + len(values)))
+    try:
+        parsed, fmt = read_date_column(frame, "when", "log.csv", **options)
+    except LeadscoreError as error:
+        return type(error), str(error)
+    return parsed.index.tolist(), parsed.to_numpy(), fmt
+
+
+def test_a_column_of_few_distinct_dates_reads_and_stops_as_value_by_value(monkeypatch):
+    from leadscore.data import dates
+
+    rng = np.random.default_rng(3)
+    stops = 0
+    for trial in range(300):
+        values = [POOL[i] for i in rng.integers(0, len(POOL), rng.integers(1, 4))]
+        column = [values[i] for i in rng.integers(0, len(values), 40)]
+        options = [{}, {"required": True}, {"dayfirst": False}, {"date_format": "%d/%m/%Y"}]
+        option = options[trial % 4]
+        once = _read_or_error(column, option)
+        with monkeypatch.context() as patched:
+            patched.setattr(dates, "_HEAD", 0)  # every value parsed
+            each = _read_or_error(column, option)
+        if isinstance(each[1], str):
+            stops += 1
+            assert once == each, column
+        else:
+            assert once[0] == each[0] and once[2] == each[2], column
+            assert np.array_equal(once[1], each[1], equal_nan=True), column
+    assert 50 < stops < 250  # both answers are exercised

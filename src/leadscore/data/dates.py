@@ -34,6 +34,8 @@ from leadscore.data.date_forms import ISO, Forms, classify
 from leadscore.errors import ConfigError, InputError
 from leadscore.io.tables import row_number
 
+_HEAD = 10_000  # the first values, whose distinct count says whether to parse per distinct
+
 
 @dataclass(frozen=True)
 class DateFormat:
@@ -219,6 +221,27 @@ def _resolve(
     return _decide(text, where, dayfirst)
 
 
+def _read_text(
+    text: pd.Series, where: _Where, dayfirst: bool | None, date_format: str | DateFormat | None
+) -> tuple[DateFormat, pd.Series]:
+    """The column's format and dates (``_resolve``, ``_parse``). A column of few distinct
+    values (an export's one ``as_of``, dates without a time) is decided and parsed once per
+    distinct value, in the order they first appear: the first distinct value that fails a
+    rule is the first row that does, so errors name the same rows and values."""
+    head = text.iloc[:_HEAD]
+    if head.nunique() * 4 > len(head) or not head.notna().any():
+        fmt = _resolve(text, where, dayfirst, date_format)
+        return fmt, _parse(text, fmt, where)
+    codes, _ = pd.factorize(text)  # in the order they first appear; blank: -1
+    first = np.flatnonzero(codes > np.maximum.accumulate(np.append(-1, codes[:-1])))
+    distinct = text.iloc[first].reset_index(drop=True)
+    index = where.index[first] if where.index is not None else pd.Index(first)
+    at = _Where(where.column, where.path, where.section, index)
+    fmt = _resolve(distinct, at, dayfirst, date_format)
+    dates = np.append(_parse(distinct, fmt, at).to_numpy(), np.datetime64("NaT", "ns"))
+    return fmt, pd.Series(dates[codes], dtype="datetime64[ns]")
+
+
 def decide_date_format(
     values: pd.Series,
     *,
@@ -274,8 +297,7 @@ def read_date_column(
         parsed = _to_naive_ns(raw.reset_index(drop=True), raw, where)
     else:
         text = _texts(raw)
-        fmt = _resolve(text, where, dayfirst, date_format)
-        parsed = _parse(text, fmt, where)
+        fmt, parsed = _read_text(text, where, dayfirst, date_format)
         if not text.notna().any():
             fmt = None
     if required and parsed.isna().any():
