@@ -323,6 +323,8 @@ def _parsed(values: pd.Series, scan: Scan, fmt: NumberFormat) -> pd.Series:
     # copy=False: the floats are a new array already (pandas 3 copies by default: 10 ms a
     # million rows, per column)
     out = pd.Series(floats(scan), index=values.index, name=values.name, dtype=float, copy=False)
+    if scan.every:  # every filled value plain: nothing left for the rules
+        return out
     rest = scan.rest()
     if rest.any():  # the other forms (thousands marks, currency, ...) by the full rules
         out[rest] = _parse_distinct(values[rest], fmt)
