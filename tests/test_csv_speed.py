@@ -385,12 +385,15 @@ SHAPES = [
 ]  # fmt: skip
 
 
-def test_a_column_told_plain_by_the_cast_is_one_the_regex_calls_plain():
+@pytest.mark.parametrize("block", [1 << 16, 1, 2])  # values looked at together
+def test_a_column_told_plain_by_the_cast_is_one_the_regex_calls_plain(block, monkeypatch):
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from leadscore.data import plainnumbers
     from leadscore.data.plainnumbers import PLAIN, Scan, cast_scan, floats
 
+    monkeypatch.setattr(plainnumbers, "BLOCK", block)
     rng = np.random.default_rng(5)
     told = 0
     for trial in range(3000):
