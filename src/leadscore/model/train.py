@@ -25,7 +25,6 @@ from leadscore.errors import NotEnoughDataError
 from leadscore.features.activity import learn_activity_spec
 from leadscore.features.personal import personal_columns
 from leadscore.features.snapshots import SCORECARD_HINT, export_end
-from leadscore.memory import release_unused
 from leadscore.model import checks, leakage, reasons
 from leadscore.model.evaluate import cross_validate
 from leadscore.model.examples import TrainingRows, feature_transformer, training_rows
@@ -282,8 +281,7 @@ def train(
     facts = _export_facts(contacts, activities, tr)
     # the rest reads only the rows: the export's frames are released here, freeing them when
     # the caller handed them over (jobs.training does; 10 M activities: 0.8 GB)
-    del contacts, activities
-    release_unused()  # the freed pages too (Arrow's pool and the C heap keep them otherwise)
+    del contacts, activities  # their pages go back at the next step's start (model.steps)
     measured = measure(rows, y, tr.examples["contact_id"].to_numpy(), split, spec, steps)
     sel = measured.selection
     # the test rows global importance is measured on; the reference they rank in comes back
