@@ -20,7 +20,8 @@ from leadscore.model import selection
 from leadscore.model.steps import Steps
 
 STEPS = ("load", "examples", "leakage guard", "features", "candidates",
-         "calibration (held-out rows)", "refit", "baseline", "report", "save", "total")  # fmt: skip
+         "calibration (held-out rows)", "purge gap scores", "refit", "baseline", "report", "save",
+         "total")  # fmt: skip
 
 
 def test_verbose_train_breaks_time_down_by_step_and_states_the_tuning_budget(
@@ -41,6 +42,13 @@ def test_verbose_train_breaks_time_down_by_step_and_states_the_tuning_budget(
     part, whole = (int(g.replace(",", "")) for g in tuned.groups())
     assert 0 < part < whole
     assert "measured fit" not in table and "cross-fit" not in table  # not paid above the budget
+    # below the budget the calibration is cross-fitted: no step says held-out rows
+    monkeypatch.setattr(selection, "TUNE_ROWS", 10**9)
+    below = CliRunner().invoke(app, args, env={"COLUMNS": "400"})
+    assert below.exit_code == 0, below.output
+    table = below.output[below.output.index("Steps (") :]
+    assert "calibration (cross-fit)" in table and "purge gap scores" in table
+    assert "held-out rows" not in table
 
 
 def _measured(monkeypatch, budget):

@@ -54,7 +54,7 @@ def refit(rows: pd.DataFrame, y: np.ndarray, split: Split, measured: Measured,
     """The measured recipe fitted on every labelled row, calibrated on out-of-sample scores."""
     # the calibrator's scores first, before the refit's features are held too (a million
     # rows: the purge gap's features and scores beside those, 0.25 GB at training's peak)
-    with step_of(steps, "calibration (held-out rows)"):
+    with step_of(steps, "purge gap scores"):
         kept, scores = _out_of_sample_scores(rows, y, split, measured)
     with step_of(steps, "refit features"):
         features = feature_transformer(spec).fit(rows, y)
