@@ -143,7 +143,7 @@ class MedianImputer(SimpleImputer):
             return super().transform(X)  # scikit-learn's own path (and its errors)
         width, flagged = X.shape[1], np.asarray(indicator.features_, dtype=np.intp)
         # np.hstack lays its result out as its parts are laid out (rows or columns first):
-        # the same layout, so the scaler's sums after this add in the same order
+        # the same layout as scikit-learn's array (inside a CompactDesign, the design's own)
         probe = np.hstack((X[:2], np.isnan(X[:2][:, flagged]))).flags
         columns_first = probe.f_contiguous and not probe.c_contiguous
         slot = _SLOT.get()  # a CompactDesign being built: its own columns (the same values)

@@ -132,14 +132,14 @@ def scores_of(head: Any, F: pd.DataFrame, rows: np.ndarray | None = None) -> np.
     own, and the logistic model's float64 blocks start at the same rows, ``SCORE_ROWS`` being
     a multiple of theirs), without encoding every row at once (300,000 rows: the boosted
     model's float64 copy and the logistic design, 0.3 GB at training's peak)."""
-    positions = np.arange(len(F)) if rows is None else np.asarray(rows)
-    if len(positions) <= SCORE_ROWS:
-        return np.asarray(head.decision_function(F.iloc[positions]))
-    parts = [
-        head.decision_function(F.iloc[positions[start : start + SCORE_ROWS]])
-        for start in range(0, len(positions), SCORE_ROWS)
-    ]
-    return np.concatenate(parts)
+    n = len(F) if rows is None else len(rows)
+    blocks = (
+        # all rows: slices, which are views of ``F``; chosen rows: copies of each block alone
+        F.iloc[start : start + SCORE_ROWS] if rows is None
+        else F.iloc[np.asarray(rows)[start : start + SCORE_ROWS]]
+        for start in range(0, n, SCORE_ROWS)
+    )  # fmt: skip
+    return np.concatenate([np.zeros(0), *(head.decision_function(block) for block in blocks)])
 
 
 def measure(rows: pd.DataFrame, y: np.ndarray, contacts: np.ndarray, split: Split,
