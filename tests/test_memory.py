@@ -44,3 +44,39 @@ def test_a_handed_over_frame_leaves_an_empty_frame_that_holds_none_of_its_text()
     assert held > 2**20 and pa.total_allocated_bytes() - before < held / 10  # gone with it
     assert len(empty) == 0 and list(empty.columns) == ["id", "x", "x"]
     assert empty.dtypes.tolist() == dtypes
+
+
+def _blocks(n: int):
+    rng = np.random.default_rng(4)
+    wide = np.asfortranarray(rng.standard_normal((n, 3)))
+    narrow = np.asfortranarray(rng.integers(0, 9, (n, 2)).astype(np.float32))
+    text = np.empty((n, 1), dtype=object, order="F")
+    text[:, 0] = rng.choice(["a", "b", None], n)
+    return [(wide, [0, 3, 5]), (narrow, [1, 4]), (text, [2])]
+
+
+@pytest.mark.parametrize("pandas_blocks", [True, False], ids=["pandas 3", "older pandas"])
+def test_a_frame_made_of_blocks_is_the_frame_its_columns_make(pandas_blocks, monkeypatch):
+    import sys
+
+    from leadscore.memory import frame_of_blocks
+
+    # given blocks of three dtypes whose columns interleave (a name repeats), with the
+    # pandas 3 way of taking them as they are, or without it (older pandas: a copy)
+    if not pandas_blocks:
+        monkeypatch.setitem(sys.modules, "pandas.api.internals", None)  # its import fails
+    blocks, names = _blocks(500), ["w0", "n0", "t", "w1", "n1", "w1"]
+    index = pd.RangeIndex(100, 600)
+    # when the frame is made
+    frame = frame_of_blocks(blocks, index, names)
+    # then it is the frame the columns make, in order, each with its block's dtype
+    columns = {i: block[:, j] for block, at in blocks for j, i in enumerate(at)}
+    want = pd.DataFrame(
+        {i: pd.Series(columns[i], index=index, dtype=columns[i].dtype) for i in range(6)}
+    )
+    want.columns = names
+    pd.testing.assert_frame_equal(frame, want)
+    # and with pandas 3 it holds the blocks themselves, not copies
+    wide = frame.iloc[:, 0].to_numpy()
+    assert np.shares_memory(wide, blocks[0][0]) == pandas_blocks
+

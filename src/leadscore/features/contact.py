@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from leadscore.features import noise, personal, titles
+from leadscore.memory import frame_of_blocks
 
 RESERVED = ("contact_id", "status", "closed_at", "as_of", "label", "order_key")
 CREATED, AS_OF = "created_at", "as_of"
@@ -54,6 +56,24 @@ def to_number(values: pd.Series) -> pd.Series:
         out = per_distinct(values, _text_to_number)
     infinite = np.isinf(out.to_numpy(dtype=float))  # a mask: replace() cost 4x more per call
     return out.mask(infinite) if infinite.any() else out
+
+
+def _frame(cols: dict[str, Any], categorical: set[str], index: pd.Index) -> pd.DataFrame:
+    """The feature columns as one frame, in order, made of two blocks: the numbers, written
+    column by column into one float64 block, each column's own array let go once written;
+    and the text. The frame's constructor stacked every column into blocks while the columns
+    were still held (a million rows whose counts come as float32: 0.35 GB more at the
+    refit's peak)."""
+    names = list(cols)
+    numbers = [i for i, c in enumerate(names) if c not in categorical]
+    texts = [i for i, c in enumerate(names) if c in categorical]
+    block = np.empty((len(index), len(numbers)), order="F")
+    for j, i in enumerate(numbers):
+        block[:, j] = cols.pop(names[i])  # its own array goes now, not with the rest
+    text = np.empty((len(index), len(texts)), dtype=object, order="F")
+    for j, i in enumerate(texts):
+        text[:, j] = cols.pop(names[i])
+    return frame_of_blocks([(block, numbers), (text, texts)], index, names)
 
 
 def _text_to_number(values: pd.Series) -> pd.Series:
@@ -338,12 +358,7 @@ class ContactFeatures(TransformerMixin, BaseEstimator):
             else:
                 cols[name] = self._levels_of(name, values).to_numpy(dtype=object)
                 categorical.add(name)
-        dtypes = {c: object if c in categorical else float for c in cols}
-        # copy=False: each column is copied once, when the frame stacks the columns into blocks
-        series = {
-            c: pd.Series(v, index=X.index, dtype=dtypes[c], copy=False) for c, v in cols.items()
-        }
-        return pd.DataFrame(series, index=X.index)
+        return _frame(cols, categorical, X.index)
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         """Model-ready features for raw rows; columns missing from ``X`` become missing."""
