@@ -80,3 +80,33 @@ def test_a_frame_made_of_blocks_is_the_frame_its_columns_make(pandas_blocks, mon
     wide = frame.iloc[:, 0].to_numpy()
     assert np.shares_memory(wide, blocks[0][0]) == pandas_blocks
 
+
+def test_compact_activity_counts_give_the_same_features():
+    from leadscore.features.activity import aggregate_activities, learn_activity_spec
+    from leadscore.features.contact import ContactFeatures
+    from leadscore.features.snapshots import assemble_rows
+    from leadscore.sample import generate_crm
+
+    # given a sample CRM's contacts as of a date, their aggregates made float64 and compact
+    contacts, activities = generate_crm(months=6, contacts_per_month=150, seed=5)
+    activities["occurred_at"] = pd.to_datetime(activities["occurred_at"])
+    spec = learn_activity_spec(activities, (7, 30, 90))
+    keys = pd.DataFrame({"contact_id": contacts["contact_id"],
+                         "as_of": pd.Timestamp("2025-06-20")})  # fmt: skip
+    wide = aggregate_activities(activities, keys, spec)
+    compact = aggregate_activities(activities, keys, spec, compact=True)
+    # then the counts are float32 and hold the same numbers, every other column as it was
+    assert list(compact.columns) == list(wide.columns) == spec.feature_names()
+    counts = spec.counts()
+    assert counts and all(compact[c].dtype == np.float32 for c in counts)
+    assert all(compact[c].dtype == np.float64 for c in compact.columns if c not in counts)
+    assert (wide[sorted(counts)].to_numpy() > 0).any()
+    for column in wide.columns:
+        np.testing.assert_array_equal(compact[column].to_numpy(dtype=float), wide[column])
+    # and the features made of the rows are the same, bit for bit
+    y = (contacts["outcome"] == "won").to_numpy(dtype=int)
+    frames = []
+    for flag in (False, True):
+        rows = assemble_rows(contacts, activities, keys, spec, compact=flag)
+        frames.append(ContactFeatures().fit(rows, y).transform(rows))
+    pd.testing.assert_frame_equal(frames[1], frames[0], check_exact=True)

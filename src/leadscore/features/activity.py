@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from leadscore.memory import release_unused
+from leadscore.memory import frame_of_blocks, release_unused
 
 ID, OCCURRED, TYPE, AS_OF = "contact_id", "occurred_at", "activity_type", "as_of"
 
@@ -48,6 +48,11 @@ class ActivitySpec:
     types: tuple[str, ...]
     windows: tuple[int, ...]
     high_intent: tuple[str, ...]
+
+    def counts(self) -> frozenset[str]:
+        """The columns of ``feature_names`` that hold whole numbers (counts, velocity)."""
+        names = self.feature_names()
+        return frozenset(n for n in names if n.startswith("n_")) | {"velocity_30d"}
 
     def feature_names(self) -> list[str]:
         """The columns ``aggregate_activities`` returns, in order."""
@@ -141,24 +146,39 @@ class _Index:
 
 
 class _Columns:
-    """The feature columns written in place into one float block, column by column (Fortran
-    order: each column contiguous), which becomes the frame without a copy. A dict of arrays
+    """The feature columns written in place into float blocks, column by column (Fortran
+    order: each column contiguous), which become the frame without a copy. A dict of arrays
     made into a frame is copied into a block, then again to order it: at a million rows of
     ~50 features that was 0.8 GB more at the peak than the block itself.
 
     ``order``: the rows' positions in the order the values are computed in (given and read
-    back in that order, written in the keys' own)."""
+    back in that order, written in the keys' own). ``counts``: columns of whole numbers, held
+    in a float32 block of their own (``aggregate_activities``' ``compact``)."""
 
-    def __init__(self, names: list[str], order: np.ndarray) -> None:
-        self.position = {name: i for i, name in enumerate(names)}
-        self.block = np.empty((len(order), len(names)), order="F")
+    def __init__(self, names: list[str], order: np.ndarray, counts: frozenset[str]) -> None:
+        self.names = names
+        self.places = (
+            [i for i, n in enumerate(names) if n not in counts],
+            [i for i, n in enumerate(names) if n in counts],
+        )
+        self.blocks = (
+            np.empty((len(order), len(self.places[0])), order="F"),
+            np.empty((len(order), len(self.places[1])), dtype=np.float32, order="F"),
+        )
+        self.position = {names[i]: (b, j) for b in (0, 1) for j, i in enumerate(self.places[b])}
         self.order = order
 
     def __setitem__(self, name: str, values: np.ndarray) -> None:
-        self.block[self.order, self.position[name]] = values
+        block, column = self.position[name]
+        self.blocks[block][self.order, column] = values
 
     def __getitem__(self, name: str) -> np.ndarray:
-        return self.block[self.order, self.position[name]]
+        block, column = self.position[name]
+        return self.blocks[block][self.order, column]
+
+    def frame(self, index: pd.Index) -> pd.DataFrame:
+        """The columns as a frame, in ``names`` order, made of the blocks themselves."""
+        return frame_of_blocks(list(zip(self.blocks, self.places, strict=True)), index, self.names)
 
 
 def _positions(values: pd.Series, among: pd.Index) -> np.ndarray:
@@ -213,7 +233,11 @@ def _indexes(activities: pd.DataFrame | None, contacts: pd.Index, spec: Activity
 
 
 def aggregate_activities(
-    activities: pd.DataFrame | None, keys: pd.DataFrame, spec: ActivitySpec
+    activities: pd.DataFrame | None,
+    keys: pd.DataFrame,
+    spec: ActivitySpec,
+    *,
+    compact: bool = False,
 ) -> pd.DataFrame:
     """Behavioral features for each row of ``keys`` (columns ``contact_id``, ``as_of``).
 
@@ -221,7 +245,9 @@ def aggregate_activities(
     counts per type in each window and overall, days since the last activity of each type
     (NaN when never), high-intent counts and recency, days since the first activity, the
     30-day velocity (activities in the last 30 days minus the 30 days before) and the number
-    of distinct types used.
+    of distinct types used. ``compact``: the whole-number columns (``ActivitySpec.counts``)
+    as float32, exact for every count below 2**24, which the features read back as the same
+    float64 numbers (training's million rows: 0.17 GB less); else every column float64.
     """
     n = len(keys)
     names = spec.feature_names()
@@ -243,7 +269,7 @@ def aggregate_activities(
     order = np.lexsort((hi, q_contact))
     q_contact, hi = q_contact[order], hi[order]
 
-    out = _Columns(names, order)
+    out = _Columns(names, order, spec.counts() if compact else frozenset())
 
     def fill(prefix: str, index: _Index, groups: np.ndarray) -> None:
         end = index.find(groups, hi)  # one search for the upper end of every window
@@ -271,4 +297,4 @@ def aggregate_activities(
     for name in spec.types:
         distinct += out[f"n_{slug(name)}_total"] > 0
     out["n_distinct_types"] = distinct
-    return pd.DataFrame(out.block, index=keys.index, columns=names, copy=False)
+    return out.frame(keys.index)

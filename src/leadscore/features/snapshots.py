@@ -141,8 +141,11 @@ def assemble_rows(
     activities: pd.DataFrame | None,
     keys: pd.DataFrame,
     spec: ActivitySpec,
+    *,
+    compact: bool = False,
 ) -> pd.DataFrame:
-    """The raw rows the model scores: attributes + behavioral aggregates as of ``as_of``.
+    """The raw rows the model scores: attributes + behavioral aggregates as of ``as_of``
+    (``compact``: the counts as float32, see ``aggregate_activities``).
 
     ``keys`` holds ``contact_id`` and ``as_of`` (one contact may appear at several dates).
     Outcome columns (``status``, ``closed_at``) are never part of the rows.
@@ -150,5 +153,5 @@ def assemble_rows(
     attributes = contacts.drop(columns=[c for c in (STATUS, CLOSED) if c in contacts])
     rows = keys[[ID, AS_OF]].merge(attributes, on=ID, how="left", validate="many_to_one")
     rows.index = keys.index
-    behavior = aggregate_activities(activities, keys, spec)
+    behavior = aggregate_activities(activities, keys, spec, compact=compact)
     return pd.concat([rows, behavior], axis=1)

@@ -122,7 +122,7 @@ def training_rows(
     with step_of(steps, "examples"):
         examples, dates = examples_of(contacts, activities, spec, source)
     with step_of(steps, "rows (attributes, activity)"):
-        rows = assemble_rows(contacts, activities, examples, act)
+        rows = assemble_rows(contacts, activities, examples, act, compact=True)
     with step_of(steps, "split"):
         split = snapshot_split(examples, spec.training)
     return TrainingRows(examples, rows, split, dates)

@@ -39,6 +39,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
 
 from leadscore.features.contact import ContactFeatures
+from leadscore.memory import release_unused
 from leadscore.model import estimators
 from leadscore.model.blend import BaseRate, LogitBlend
 from leadscore.model.calibration import choose_method, cv_log_loss
@@ -125,6 +126,7 @@ def fit_head(recipe: Recipe, features: ContactFeatures, seed: int, F_fit: pd.Dat
         weight = float(recipe.weight if recipe.weight is not None else 0.5)
         return LogitBlend.of_fitted(parts, (weight, 1 - weight))
     settings = recipe.hgb if recipe.kind == "hgb" else recipe.logistic
+    release_unused()  # the pages the last fit freed (a blend's boosted part, at the refit)
     pipe = estimators.head(estimators.BUILDERS[recipe.kind](features, seed=seed))
     pipe[-1].set_params(**(settings or {}))
     return pipe.fit(F_fit, y_fit)
