@@ -59,9 +59,9 @@ def frame_of_blocks(
     """A frame whose columns are those of 2-D arrays (rows x columns, each array of one dtype
     and laid out column by column) at the given positions among ``columns``, without a copy.
 
-    The frame's own constructor copies every column into blocks by dtype (briefly both at
-    once: a million training rows' features, 0.5 GB), and a frame of column views is copied
-    again whenever pandas stacks it. pandas 3 takes blocks as they are
+    The frame's own constructor copies every column into blocks by dtype, the columns and the
+    blocks alive at once (a million rows of 65 numbers: a 0.5 GB block), and a frame of column
+    views is copied again whenever pandas stacks it. pandas 3 takes blocks as they are
     (``pandas.api.internals.create_dataframe_from_blocks``); an older pandas copies them.
     """
     names = pd.Index(list(columns))
