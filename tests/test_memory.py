@@ -81,7 +81,8 @@ def test_a_frame_made_of_blocks_is_the_frame_its_columns_make(pandas_blocks, mon
     assert np.shares_memory(wide, blocks[0][0]) == pandas_blocks
 
 
-def test_compact_activity_counts_give_the_same_features():
+def test_compact_activity_counts_give_the_same_features(monkeypatch):
+    from leadscore.features import activity
     from leadscore.features.activity import aggregate_activities, learn_activity_spec
     from leadscore.features.contact import ContactFeatures
     from leadscore.features.snapshots import assemble_rows
@@ -103,6 +104,10 @@ def test_compact_activity_counts_give_the_same_features():
     assert (wide[sorted(counts)].to_numpy() > 0).any()
     for column in wide.columns:
         np.testing.assert_array_equal(compact[column].to_numpy(dtype=float), wide[column])
+    # and a log too long for every count to be sure of float32 keeps them all float64
+    monkeypatch.setattr(activity, "FLOAT32_EXACT", len(activities))
+    long_log = aggregate_activities(activities, keys, spec, compact=True)
+    assert (long_log.dtypes == np.float64).all()
     # and the features made of the rows are the same, bit for bit
     y = (contacts["outcome"] == "won").to_numpy(dtype=int)
     frames = []

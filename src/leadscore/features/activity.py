@@ -29,6 +29,8 @@ HIGH_INTENT_WORDS = ("demo", "quote", "pricing", "price", "meeting", "trial", "p
 _SHIFT = np.int64(34)  # 2**34 seconds is over 500 years: room for any CRM's dates
 _MAX_GROUPS = 1 << (63 - 34)  # groups (contacts, or types x contacts) a key can hold
 _DAY = 86_400
+# every whole number below this is exact in float32: no count can exceed the log's length
+FLOAT32_EXACT = 2**24
 
 
 def slug(text: str) -> str:
@@ -246,8 +248,9 @@ def aggregate_activities(
     (NaN when never), high-intent counts and recency, days since the first activity, the
     30-day velocity (activities in the last 30 days minus the 30 days before) and the number
     of distinct types used. ``compact``: the whole-number columns (``ActivitySpec.counts``)
-    as float32, exact for every count below 2**24, which the features read back as the same
-    float64 numbers (training's million rows: 0.18 GB less); else every column float64.
+    as float32, which the features read back as the same float64 numbers (training's million
+    rows: 0.18 GB less), when the log is shorter than ``FLOAT32_EXACT`` rows, so that no
+    count can reach a size float32 rounds; else every column float64.
     """
     n = len(keys)
     names = spec.feature_names()
@@ -269,7 +272,8 @@ def aggregate_activities(
     order = np.lexsort((hi, q_contact))
     q_contact, hi = q_contact[order], hi[order]
 
-    out = _Columns(names, order, spec.counts() if compact else frozenset())
+    exact = activities is None or len(activities) < FLOAT32_EXACT  # counts below the log's length
+    out = _Columns(names, order, spec.counts() if compact and exact else frozenset())
 
     def fill(prefix: str, index: _Index, groups: np.ndarray) -> None:
         end = index.find(groups, hi)  # one search for the upper end of every window
