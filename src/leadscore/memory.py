@@ -1,4 +1,6 @@
-"""Hand back to the system the memory a job has freed, between the steps of a big job.
+"""Memory a big job does not need: freed memory handed back to the system between its steps
+(``release_unused``), an emptied frame that holds none of its data (``empty_like``), and a
+frame made of blocks without a copy (``frame_of_blocks``).
 
 Arrow's allocator (mimalloc) keeps the pages of the tables it freed for its next tables, and
 glibc's ``malloc`` keeps freed heap below the top of its arena: once ``train`` has let a

@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 
 from leadscore.features.contact import ContactFeatures
-from leadscore.memory import release_unused
 from leadscore.model.calibration import calibrate_scores
 from leadscore.model.estimators import assemble
 from leadscore.model.examples import feature_transformer
@@ -60,8 +59,8 @@ def refit(rows: pd.DataFrame, y: np.ndarray, split: Split, measured: Measured,
         features = feature_transformer(spec).fit(rows, y)
         F = features.transform(rows)
     with step_of(steps, "refit"):
-        del rows  # freed here when the caller handed them over (``model.train``)
-        release_unused()
+        del rows  # freed here when the caller handed them over (``model.train``); its pages
+        # go back as the fit starts (``selection.fit_head``)
         head = fit_head(measured.recipe, features, spec.training.seed, F, y)
         if measured.recipe.kind == "base_rate":  # one score for every row (see model.measure)
             kept, scores = np.ones(len(y), dtype=bool), head.decision_function(F)

@@ -126,7 +126,7 @@ def fit_head(recipe: Recipe, features: ContactFeatures, seed: int, F_fit: pd.Dat
         weight = float(recipe.weight if recipe.weight is not None else 0.5)
         return LogitBlend.of_fitted(parts, (weight, 1 - weight))
     settings = recipe.hgb if recipe.kind == "hgb" else recipe.logistic
-    release_unused()  # the pages the last fit freed (a blend's boosted part, at the refit)
+    release_unused()  # what was freed before (the refit's raw rows, a blend's boosted part)
     pipe = estimators.head(estimators.BUILDERS[recipe.kind](features, seed=seed))
     pipe[-1].set_params(**(settings or {}))
     return pipe.fit(F_fit, y_fit)
