@@ -264,6 +264,51 @@ def _empty_output(
     return out
 
 
+@dataclass
+class Prepared:
+    """A batch ready for the model: its output rows so far (id, kept columns, status) and the
+    model rows of the contacts to score (``prepare_batch``)."""
+
+    out: pd.DataFrame
+    rows: pd.DataFrame
+
+
+def prepare_batch(
+    model: Scorer,
+    contacts: pd.DataFrame,
+    behavior: Behavior,
+    as_of: pd.Timestamp | None,
+    *,
+    include_closed: bool = False,
+    reasons: bool = False,
+    keep: Mapping[str, str] | None = None,
+) -> Prepared:
+    """Steps 1-3 of ``score_batch``: times, status and the model rows of the rows to score."""
+    keep = keep or {}
+    status_at, features_at = scoring_times(model, contacts, as_of)
+    status = row_status(contacts, status_at, include_closed=include_closed)
+    out = _empty_output(contacts, status, output_schema(model, reasons, keep), keep)
+    todo = (status == SCORED).to_numpy()
+    if not todo.any():
+        return Prepared(out, contacts.iloc[:0])
+    times = None if features_at is None else features_at[todo]
+    return Prepared(out, model_rows(contacts[todo], times, behavior, model.activity_spec))
+
+
+def finish_batch(prepared: Prepared, pred: pd.DataFrame, failed: pd.Series) -> Batch:
+    """``prepared``'s output rows with ``predict_guarded``'s predictions and statuses."""
+    out, rows = prepared.out, prepared.rows
+    every = pred.index.equals(out.index)  # every row scored: whole columns, no alignment
+    for col in [c for c in pred.columns if c in out.columns]:
+        if every and pred[col].dtype == out[col].dtype:
+            out[col] = pred[col].array  # its own array: text stays Arrow text
+        else:
+            out.loc[pred.index, col] = pred[col].array
+    out.loc[failed.index, STATUS] = failed.to_numpy(dtype=object)
+    scored = rows if pred.index.equals(rows.index) else rows.loc[pred.index]  # no copy if all
+    return Batch(out, scored)
+
+
 def score_batch(
     model: Scorer,
     contacts: pd.DataFrame,
@@ -276,6 +321,9 @@ def score_batch(
 ) -> Batch:
     """Score a batch of canonical contact rows: one output row per input row, same index.
 
+    ``prepare_batch``, then the model (``predict_guarded``), then ``finish_batch``: the steps
+    ``scoring.pool`` runs with the model's part on a worker process.
+
     Args:
         model: a ``LeadScorer`` or a scorecard model.
         contacts: canonical contacts (``contact_id``, ``status``, dates, attributes; a flat
@@ -287,20 +335,10 @@ def score_batch(
         reasons: add the model's reason columns.
         keep: output column -> contacts column, passed through unchanged (as text).
     """
-    keep = keep or {}
-    status_at, features_at = scoring_times(model, contacts, as_of)
-    status = row_status(contacts, status_at, include_closed=include_closed)
-    schema = output_schema(model, reasons, keep)
-    out = _empty_output(contacts, status, schema, keep)
-    todo = (status == SCORED).to_numpy()
-    if not todo.any():
-        return Batch(out, contacts.iloc[:0])
-    times = None if features_at is None else features_at[todo]
-    rows = model_rows(contacts[todo], times, behavior, model.activity_spec)
-    pred, failed = predict_guarded(model, rows, reasons=reasons)
-    columns = [c for c in pred.columns if c in out.columns]
-    for col in columns:  # the column's own array: text stays Arrow text, no Python objects
-        out.loc[pred.index, col] = pred[col].array
-    out.loc[failed.index, STATUS] = failed.to_numpy(dtype=object)
-    scored = rows if pred.index.equals(rows.index) else rows.loc[pred.index]  # no copy if all
-    return Batch(out, scored)
+    prepared = prepare_batch(
+        model, contacts, behavior, as_of, include_closed=include_closed, reasons=reasons,
+        keep=keep,
+    )  # fmt: skip
+    if not len(prepared.rows):
+        return Batch(prepared.out, prepared.rows)
+    return finish_batch(prepared, *predict_guarded(model, prepared.rows, reasons=reasons))
