@@ -61,6 +61,7 @@ class _Run:
     batch_rows: int
     progress: bool
     keep: dict[str, str] = field(default_factory=dict)  # output column -> contacts column
+    workers: int = 0  # worker processes for the model's part (``scoring.pool``)
 
 
 def _model_for(cfg: Config, model: Any,
@@ -105,7 +106,7 @@ def _memory(run: _Run, contacts: Table, activities: Table | None, crm: Any,
     output, summary = score_frame(
         run.model, crm.contacts, crm.activities, run.as_of,
         include_closed=run.include_closed, reasons=run.reasons, keep=run.keep,
-        batch_rows=run.batch_rows,
+        batch_rows=run.batch_rows, workers=run.workers,
     )  # fmt: skip
     summary.latest = latest_time(crm.contacts, crm.activities)
     summary.notes[:0] = crm.notes
@@ -128,6 +129,7 @@ def _stream(run: _Run, contacts: Table, activities: Table | None, crm: Any,
         run.model, Path(str(contacts)), None if activities is None else Path(str(activities)),
         run.cfg, out, run.as_of, include_closed=run.include_closed, reasons=run.reasons,
         csv_safe=run.csv_safe, batch_rows=run.batch_rows, progress=run.progress, keep=run.keep,
+        workers=run.workers,
     )  # fmt: skip
     return summary, None
 
@@ -281,7 +283,8 @@ def predict(
     from leadscore.io.tables import table_format
     from leadscore.jobs.columns import keep_names, kept_columns, list_columns, read_as_text
     from leadscore.scoring.core import output_schema
-    from leadscore.scoring.engine import choose_engine, columns_of, resolve_as_of
+    from leadscore.scoring.engine import choose_engine, choose_workers, columns_of, resolve_as_of
+    from leadscore.scoring.pool import start_workers
 
     started = time.perf_counter()
     cfg = read_config(config, scorecard)
@@ -306,6 +309,8 @@ def predict(
         scorer, name = PointsScorer(validated_scorecard(cfg, crm)), f"scorecard {scorecard}"
     else:
         scorer, name = _model_for(cfg, model, (opportunity, prospect))
+    workers = choose_workers(chosen, contacts, activities, reasons)
+    start_workers(workers, scorer)  # they start while the list is read
     columns = columns_of(contacts)
     offered = list_columns(contacts, cfg)
     notes = _column_notes(scorer, cfg, offered, source_name(contacts, "contacts"),
@@ -318,7 +323,7 @@ def predict(
         cfg.predict.keep = as_text
     when = resolve_as_of(scorer, columns, activities, requested_time(as_of))
     run = _Run(scorer, cfg, chosen, when, include_closed, reasons, csv_safe, batch_rows, progress,
-               kept)  # fmt: skip
+               kept, workers)  # fmt: skip
     summary, output = ENGINE_RUNS[chosen](
         run, contacts, activities, crm, None if out is None else Path(out)
     )

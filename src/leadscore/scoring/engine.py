@@ -39,6 +39,18 @@ def choose_engine(requested: str, contacts: Table, activities: Table | None) -> 
     return "stream" if rows > limit else "memory"
 
 
+def choose_workers(engine: str, contacts: Table, activities: Table | None, reasons: bool) -> int:
+    """Worker processes for the model's part of a run on ``engine`` (``scoring.pool``): the
+    in-memory and streaming engines score in batches (in memory, a list with an activity log
+    is one batch: none), for ``pool.worker_count`` of the list's rows."""
+    from leadscore.scoring.pool import worker_count
+
+    if engine == "spark" or (engine == "memory" and activities is not None):
+        return 0
+    rows = len(contacts) if isinstance(contacts, pd.DataFrame) else estimate_rows(Path(contacts))
+    return worker_count(rows, reasons)
+
+
 def columns_of(contacts: Table) -> list[str]:
     """The column names of a lead list, read without its rows."""
     if isinstance(contacts, pd.DataFrame):

@@ -32,9 +32,10 @@ from leadscore.data.reading import Reading
 from leadscore.io.batches import BATCH_ROWS, count_rows, header, iter_table
 from leadscore.io.progress import Progress
 from leadscore.io.writer import TableWriter
-from leadscore.scoring.core import Behavior, Scorer, output_schema, score_batch, scoring_times
+from leadscore.scoring.core import Behavior, Scorer, output_schema, scoring_times
 from leadscore.scoring.memory import behavior_for
 from leadscore.scoring.partition import AS_OF, UniqueIds, aggregate_partitioned
+from leadscore.scoring.pool import score_batches
 from leadscore.scoring.summary import Summary
 
 
@@ -115,12 +116,15 @@ def predict_stream(
     partitions: int | None = None,
     progress: bool = True,
     keep: Mapping[str, str] | None = None,
+    workers: int = 0,
 ) -> Summary:
     """Score a lead list batch by batch and write one output row per input row, in order.
 
     ``as_of`` None means the list's own ``as_of`` column (a flat lead list); callers resolve
-    "now" once. ``keep``: columns passed through (see ``score_batch``). Returns the run's
-    ``Summary``.
+    "now" once. ``keep``: columns passed through (see ``score_batch``). ``workers``: worker
+    processes for the model's part (``scoring.pool``; ``engine.choose_workers`` says how
+    many).
+    Returns the run's ``Summary``.
     """
     contacts_path = Path(contacts_path)
     summary = Summary(expected_rows=count_rows(contacts_path))
@@ -141,14 +145,17 @@ def predict_stream(
             behavior, summary.latest = aggregates.lookup, aggregates.latest
             summary.notes += aggregates.notes
         bar = Progress("scoring", summary.expected_rows, progress)
-        for contacts in _batches(source, batch_rows=batch_rows):
+
+        def seen(contacts: pd.DataFrame) -> pd.DataFrame:
             if activities_path is None:
                 unique.add(contacts[ID].to_numpy(dtype=object))
             summary.see_dates(contacts, ("created_at", "closed_at"))
-            batch = score_batch(
-                model, contacts, behavior, as_of, include_closed=include_closed,
-                reasons=reasons, keep=keep,
-            )  # fmt: skip
+            return contacts
+
+        for batch in score_batches(
+            model, map(seen, _batches(source, batch_rows=batch_rows)), behavior, as_of,
+            workers=workers, include_closed=include_closed, reasons=reasons, keep=keep,
+        ):  # fmt: skip
             writer.write(batch.out)
             summary.add(batch)
             bar.advance(len(batch.out))
