@@ -106,3 +106,39 @@ def test_a_script_without_a_main_guard_runs_once(world, tmp_path) -> None:
                           timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.splitlines() == ["script started", "scored 600"]
+
+
+def _children() -> set[int]:
+    """This process's child processes (Linux: /proc)."""
+    import os
+    from pathlib import Path
+
+    tasks = Path(f"/proc/{os.getpid()}/task")
+    return {int(pid) for t in tasks.iterdir() for pid in (t / "children").read_text().split()}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="children read from /proc")
+def test_predict_streams_a_long_list_with_reasons_through_a_worker_then_stops_it(
+    world, tmp_path, monkeypatch
+) -> None:
+    """``leadscore.predict`` of a flat list long enough (``PROCESS_ROWS``, lowered here) with
+    two threads: streamed, its model's part shared with a worker, the same file as in memory
+    with one thread; and no worker left running once it returns."""
+    import leadscore
+    from helpers import rows_of
+
+    monkeypatch.setattr(pool, "PROCESS_ROWS", 1_000)
+    crm = world["crm"]
+    flat = tmp_path / "flat.parquet"  # rows holding their own aggregates and as_of
+    rows_of(world["scorer"], crm.contacts, crm.activities, AS_OF).to_parquet(flat, index=False)
+    before = _children()
+    runs = {}
+    for threads in ("1", "2"):
+        monkeypatch.setenv("LEADSCORE_THREADS", threads)
+        out = tmp_path / f"out-{threads}.parquet"
+        done = leadscore.predict(flat, model=world["model_dir"], out=out, batch_rows=300)
+        runs[threads] = done.engine, pd.read_parquet(out)
+    assert runs["1"][0] == "memory" and runs["2"][0] == "stream"
+    assert len(runs["2"][1]) > 4 * 300
+    pdt.assert_frame_equal(runs["2"][1], runs["1"][1])
+    assert _children() <= before

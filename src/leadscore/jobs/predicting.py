@@ -77,6 +77,27 @@ def _model_for(cfg: Config, model: Any,
     return scorer, name
 
 
+def _scorer(cfg: Config, model: Any, scorecard: str | Path | None, engine: str,
+            contacts: Table, activities: Table | None,
+            thresholds: tuple[float | None, float | None]) -> tuple[Any, str, Any]:  # fmt: skip
+    """(the scorer, its name, the export when reading it was needed): the points scorecard
+    of ``scorecard`` (fitted on the export, in memory), else the model with its thresholds."""
+    if scorecard is None:
+        return (*_model_for(cfg, model, thresholds), None)
+    if thresholds != (None, None):
+        raise LeadscoreError(
+            "--opportunity/--prospect are model probabilities; with --scorecard set "
+            "[scorecard] prospect/opportunity (points) in its config"
+        )
+    if engine != "memory":
+        raise LeadscoreError("a points scorecard scores in memory: use --engine auto or memory")
+    crm = load_export(contacts, activities, cfg, require_outcome=False)
+    from leadscore.jobs.training import validated_scorecard
+    from leadscore.scorecard.model import PointsScorer
+
+    return PointsScorer(validated_scorecard(cfg, crm)), f"scorecard {scorecard}", crm
+
+
 def requested_time(value: str | pd.Timestamp | None) -> pd.Timestamp | None:
     """The ``as_of`` a caller asked for, as naive UTC (None: not asked).
 
@@ -284,49 +305,38 @@ def predict(
     from leadscore.jobs.columns import keep_names, kept_columns, list_columns, read_as_text
     from leadscore.scoring.core import output_schema
     from leadscore.scoring.engine import choose_engine, choose_workers, columns_of, resolve_as_of
-    from leadscore.scoring.pool import start_workers
+    from leadscore.scoring.pool import running
 
     started = time.perf_counter()
     cfg = read_config(config, scorecard)
     if out is not None:
         table_format(out)  # an unknown output type fails before any work
-    chosen = choose_engine(engine, contacts, activities)
+    # a points scorecard scores in memory (below): no streaming for its reasons' sake
+    shared = reasons and scorecard is None
+    chosen = choose_engine(engine, contacts, activities, reasons=shared, writes=out is not None)
     if batch_rows < 1:
         raise LeadscoreError("--batch-rows must be at least 1")
-    crm = None
-    if scorecard is not None:
-        if (opportunity, prospect) != (None, None):
-            raise LeadscoreError(
-                "--opportunity/--prospect are model probabilities; with --scorecard set "
-                "[scorecard] prospect/opportunity (points) in its config"
-            )
-        if chosen != "memory":
-            raise LeadscoreError("a points scorecard scores in memory: use --engine auto or memory")
-        crm = load_export(contacts, activities, cfg, require_outcome=False)
-        from leadscore.jobs.training import validated_scorecard
-        from leadscore.scorecard.model import PointsScorer
-
-        scorer, name = PointsScorer(validated_scorecard(cfg, crm)), f"scorecard {scorecard}"
-    else:
-        scorer, name = _model_for(cfg, model, (opportunity, prospect))
-    workers = choose_workers(chosen, contacts, activities, reasons)
-    start_workers(workers, scorer)  # they start while the list is read
-    columns = columns_of(contacts)
-    offered = list_columns(contacts, cfg)
-    notes = _column_notes(scorer, cfg, offered, source_name(contacts, "contacts"),
-                          allow_missing_columns)  # fmt: skip
-    taken = output_schema(scorer, reasons).names
-    kept = kept_columns(keep_names(keep, cfg), cfg, offered, taken, contacts)
-    as_text = read_as_text(kept, cfg, scorer)
-    if as_text != cfg.predict.keep:  # these are read as text, exactly as written
-        cfg = cfg.model_copy(deep=True)
-        cfg.predict.keep = as_text
-    when = resolve_as_of(scorer, columns, activities, requested_time(as_of))
-    run = _Run(scorer, cfg, chosen, when, include_closed, reasons, csv_safe, batch_rows, progress,
-               kept, workers)  # fmt: skip
-    summary, output = ENGINE_RUNS[chosen](
-        run, contacts, activities, crm, None if out is None else Path(out)
-    )
+    workers = choose_workers(chosen, contacts, activities, shared)
+    with running(workers) as send:  # they start while the model and the list load
+        scorer, name, crm = _scorer(cfg, model, scorecard, chosen, contacts, activities,
+                                    (opportunity, prospect))  # fmt: skip
+        send(scorer)
+        columns = columns_of(contacts)
+        offered = list_columns(contacts, cfg)
+        notes = _column_notes(scorer, cfg, offered, source_name(contacts, "contacts"),
+                              allow_missing_columns)  # fmt: skip
+        taken = output_schema(scorer, reasons).names
+        kept = kept_columns(keep_names(keep, cfg), cfg, offered, taken, contacts)
+        as_text = read_as_text(kept, cfg, scorer)
+        if as_text != cfg.predict.keep:  # these are read as text, exactly as written
+            cfg = cfg.model_copy(deep=True)
+            cfg.predict.keep = as_text
+        when = resolve_as_of(scorer, columns, activities, requested_time(as_of))
+        run = _Run(scorer, cfg, chosen, when, include_closed, reasons, csv_safe, batch_rows,
+                   progress, kept, workers)  # fmt: skip
+        summary, output = ENGINE_RUNS[chosen](
+            run, contacts, activities, crm, None if out is None else Path(out)
+        )
     prediction = Prediction(
         chosen, when, summary.rows, summary.scored, summary.tiers, output,
         None if out is None else Path(out), model=name, notes=list(summary.notes),

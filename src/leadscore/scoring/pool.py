@@ -26,8 +26,9 @@ from __future__ import annotations
 import hashlib
 import pickle
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -52,7 +53,6 @@ ONE_THREAD = {
     name: "1"
     for name in ("LEADSCORE_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 }
-IDLE_SECONDS = 300  # a worker left idle this long exits (the next list starts new ones)
 _MODELS: dict[str, Any] = {}  # in a worker: the model it was last sent, by its pickle's hash
 
 Predicted = tuple[pd.DataFrame, pd.Series]  # ``predict_guarded``'s predictions and statuses
@@ -93,22 +93,44 @@ def _executor(workers: int) -> Any:
 
     loky rather than ``concurrent.futures``: its workers do not run the caller's ``__main__``
     again (a script calling ``leadscore.predict`` without an ``if __name__ == "__main__"``
-    guard would run itself in each spawned worker), they get their environment (one thread)
-    before their libraries load, and they are kept between calls for ``IDLE_SECONDS``.
+    guard would run itself in each spawned worker), and they get their environment (one
+    thread) before their libraries load.
     """
     from joblib.externals.loky import get_reusable_executor
 
-    return get_reusable_executor(workers, timeout=IDLE_SECONDS, env=ONE_THREAD)
+    return get_reusable_executor(workers, env=ONE_THREAD)
 
 
-def start_workers(workers: int, model: Scorer) -> None:
-    """Start ``workers`` worker processes and send them ``model``, without waiting: called
-    as a run begins, their start-up overlaps the reading of the list (0: nothing)."""
-    if workers >= 1:
-        pool = _executor(workers)
+def _warm() -> None:
+    """In a new worker: import what scoring a batch needs (while the caller loads the model)."""
+    import sklearn.ensemble  # noqa: F401
+
+    import leadscore.model.reasons  # noqa: F401
+    import leadscore.model.scorer  # noqa: F401
+
+
+@contextmanager
+def running(workers: int) -> Iterator[Callable[[Scorer], None]]:
+    """Workers for one run: ``workers`` processes started on entry, without waiting, so
+    their start-up overlaps the caller's loading of the model and reading of the list; the
+    function given hands them the model once it is loaded. On exit they are stopped at once:
+    a worker holds nothing to keep, and no process outlives the run (0: nothing at all)."""
+    if workers < 1:
+        yield lambda model: None
+        return
+    pool = _executor(workers)
+    for _ in range(workers):
+        pool.submit(_warm)
+
+    def send(model: Scorer) -> None:
         key, blob = _pickled(model)
         for _ in range(workers):
             pool.submit(_load, key, blob)
+
+    try:
+        yield send
+    finally:
+        pool.shutdown(wait=True, kill_workers=True)
 
 
 def _here(model: Scorer, rows: pd.DataFrame, reasons: bool) -> Predicted:
